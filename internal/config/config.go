@@ -1,0 +1,179 @@
+// Package config turns the environment into a typed Config. A bad or missing
+// value stops the program at start with an error that names the variable.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+)
+
+// Config is everything Assay reads from its environment.
+type Config struct {
+	Env                string // "production" (default), "dev" or "test"
+	DatabaseURL        string
+	GradingDatabaseURL string
+	RedisURL           string
+	HTTPAddr           string
+	BaseURL            string
+	SecretKey          []byte
+	DemoPassword       string // empty when unset: seed generates and prints one
+	GitHosts           []string
+	AllowLoopback      bool
+	BuildEgressHosts   []string
+	Sandbox            string // "bwrap" (default) or "unsafe-local"
+	WorkerConcurrency  int
+	SMTPURL            string
+	StateDir           string
+}
+
+// DefaultGitHosts are the repository hosts accepted when ASSAY_GIT_HOSTS is unset.
+var DefaultGitHosts = []string{"github.com", "gitlab.com", "bitbucket.org", "codeberg.org"}
+
+// DefaultBuildEgressHosts are the package registries a build may reach.
+var DefaultBuildEgressHosts = []string{
+	"registry.npmjs.org", "proxy.golang.org", "sum.golang.org",
+	"pypi.org", "files.pythonhosted.org",
+}
+
+// Load reads the configuration from the process environment.
+func Load() (*Config, error) { return LoadFrom(os.Getenv) }
+
+// LoadFrom reads the configuration through getenv, so tests can pass a map.
+func LoadFrom(getenv func(string) string) (*Config, error) {
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := &Config{
+		Env:          get("ASSAY_ENV", "production"),
+		DatabaseURL:  get("ASSAY_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/assay?sslmode=disable"),
+		RedisURL:     get("ASSAY_REDIS_URL", "redis://127.0.0.1:6379/0"),
+		HTTPAddr:     get("ASSAY_HTTP_ADDR", "127.0.0.1:8080"),
+		DemoPassword: getenv("ASSAY_DEMO_PASSWORD"),
+		Sandbox:      get("ASSAY_SANDBOX", "bwrap"),
+		SMTPURL:      get("ASSAY_SMTP_URL", ""),
+		StateDir:     get("ASSAY_STATE_DIR", defaultStateDir()),
+	}
+	switch c.Env {
+	case "production", "dev", "test":
+	default:
+		return nil, fmt.Errorf("ASSAY_ENV: %q is not one of production, dev, test", c.Env)
+	}
+	c.GradingDatabaseURL = get("ASSAY_GRADING_DATABASE_URL", c.DatabaseURL)
+	for name, v := range map[string]string{"ASSAY_DATABASE_URL": c.DatabaseURL, "ASSAY_GRADING_DATABASE_URL": c.GradingDatabaseURL} {
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return nil, fmt.Errorf("%s: want a postgres:// URL, got %q", name, v)
+		}
+	}
+	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		return nil, fmt.Errorf("ASSAY_REDIS_URL: want a redis:// URL, got %q", c.RedisURL)
+	}
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		return nil, fmt.Errorf("ASSAY_HTTP_ADDR: want host:port, got %q", c.HTTPAddr)
+	}
+	c.BaseURL = strings.TrimRight(get("ASSAY_BASE_URL", "http://"+c.HTTPAddr), "/")
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("ASSAY_BASE_URL: want an http(s) URL, got %q", c.BaseURL)
+	}
+
+	secret := getenv("ASSAY_SECRET_KEY")
+	switch {
+	case secret != "":
+		if len(secret) < 32 {
+			return nil, fmt.Errorf("ASSAY_SECRET_KEY: must be at least 32 characters")
+		}
+		c.SecretKey = []byte(secret)
+	case c.Env == "dev" || c.Env == "test":
+		key, err := devSecret(c.StateDir)
+		if err != nil {
+			return nil, fmt.Errorf("ASSAY_SECRET_KEY: unset and no dev key could be kept: %w", err)
+		}
+		c.SecretKey = key
+	default:
+		return nil, fmt.Errorf("ASSAY_SECRET_KEY: required (at least 32 characters) unless ASSAY_ENV=dev")
+	}
+
+	c.GitHosts = splitList(get("ASSAY_GIT_HOSTS", strings.Join(DefaultGitHosts, ",")))
+	c.BuildEgressHosts = splitList(get("ASSAY_BUILD_EGRESS_HOSTS", strings.Join(DefaultBuildEgressHosts, ",")))
+
+	if v := getenv("ASSAY_ALLOW_LOOPBACK"); v != "" {
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, fmt.Errorf("ASSAY_ALLOW_LOOPBACK: want 1 or 0, got %q", v)
+		}
+		if on && c.Env == "production" {
+			return nil, fmt.Errorf("ASSAY_ALLOW_LOOPBACK: only allowed when ASSAY_ENV is dev or test")
+		}
+		c.AllowLoopback = on
+	}
+	switch c.Sandbox {
+	case "bwrap", "unsafe-local":
+	default:
+		return nil, fmt.Errorf("ASSAY_SANDBOX: %q is not one of bwrap, unsafe-local", c.Sandbox)
+	}
+	c.WorkerConcurrency = runtime.NumCPU()
+	if v := getenv("ASSAY_WORKER_CONCURRENCY"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 256 {
+			return nil, fmt.Errorf("ASSAY_WORKER_CONCURRENCY: want a number from 1 to 256, got %q", v)
+		}
+		c.WorkerConcurrency = n
+	}
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			return nil, fmt.Errorf("ASSAY_SMTP_URL: want smtp://user:pass@host:port, got an invalid URL")
+		}
+	}
+	return c, nil
+}
+
+// Dev reports whether development-only switches may be used.
+func (c *Config) Dev() bool { return c.Env == "dev" || c.Env == "test" }
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.ToLower(strings.TrimSpace(p)); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func defaultStateDir() string {
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "assay")
+	}
+	return filepath.Join(os.TempDir(), "assay")
+}
+
+// devSecret keeps one generated key in the state directory so that dashboard
+// sessions survive a restart in development.
+func devSecret(dir string) ([]byte, error) {
+	path := filepath.Join(dir, "dev-secret-key")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, err
+	}
+	key := []byte(hex.EncodeToString(buf))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, key, 0o600); err != nil {
+		return nil, err
+	}
+	return key, nil
+}
