@@ -1,0 +1,137 @@
+// Package grading is the suite API that take-homes are written against and
+// the runner that grades one submission: fetch, build, start the service in a
+// sandbox, let the suite drive it, and return a scorecard.
+//
+// The scorecard types follow the take-home contract §5 field for field; the
+// same JSON is stored, served, sent in webhooks and printed by `assay grade`.
+package grading
+
+import "sort"
+
+// Scorecard statuses (contract §5): anything but graded means the service
+// never got as far as the checks, and Phases says where and why.
+const (
+	StatusGraded      = "graded"
+	StatusBuildFailed = "build_failed"
+	StatusStartFailed = "start_failed"
+	StatusError       = "error"
+)
+
+// Check statuses.
+const (
+	CheckPassed = "passed"
+	CheckFailed = "failed"
+	CheckNotRun = "not_run"
+)
+
+// Phase statuses.
+const (
+	PhaseOK      = "ok"
+	PhaseFailed  = "failed"
+	PhaseError   = "error" // the platform's fault, not the candidate's
+	PhaseSkipped = "skipped"
+)
+
+// Visibility of a check to the candidate.
+const (
+	Visible = "visible"
+	Hidden  = "hidden"
+)
+
+// Scorecard is the result of grading one submission.
+type Scorecard struct {
+	Takehome     string             `json:"takehome"`
+	SuiteVersion string             `json:"suite_version"`
+	Status       string             `json:"status"`
+	Score        int                `json:"score"`
+	MaxScore     int                `json:"max_score"`
+	Categories   []CategoryScore    `json:"categories"`
+	Phases       []Phase            `json:"phases"`
+	Checks       []CheckResult      `json:"checks"`
+	Metrics      map[string]float64 `json:"metrics"`
+	Seed         int64              `json:"seed"`
+	Commit       string             `json:"commit"`
+	Notices      []string           `json:"notices"`
+	SchemaDump   string             `json:"schema_dump,omitempty"`
+}
+
+// CategoryScore is a subtotal.
+type CategoryScore struct {
+	Name     Category `json:"name"`
+	Score    int      `json:"score"`
+	MaxScore int      `json:"max_score"`
+}
+
+// Phase is one step of running the submission (fetch, build, release, web).
+type Phase struct {
+	Name       string `json:"name"`
+	Status     string `json:"status"`
+	DurationMS int64  `json:"duration_ms"`
+	ExitCode   int    `json:"exit_code"`
+	OutputTail string `json:"output_tail"`
+	// Message says in plain words what happened when the phase did not end
+	// well ("build exceeded 10 minutes", "exited with status 1").
+	Message string `json:"message,omitempty"`
+}
+
+// CheckResult is one check's verdict.
+type CheckResult struct {
+	ID         string         `json:"id"`
+	Title      string         `json:"title"`
+	Category   Category       `json:"category"`
+	Status     string         `json:"status"`
+	Score      int            `json:"score"`
+	MaxScore   int            `json:"max_score"`
+	Message    string         `json:"message"`
+	Visibility string         `json:"visibility"`
+	Evidence   map[string]any `json:"evidence"`
+}
+
+// Visible returns a copy of the scorecard holding only what a candidate may
+// see: hidden checks are left out, and totals count the visible checks only.
+func (s *Scorecard) Visible() *Scorecard {
+	out := *s
+	out.Checks = nil
+	for _, c := range s.Checks {
+		if c.Visibility == Visible {
+			out.Checks = append(out.Checks, c)
+		}
+	}
+	out.total()
+	return &out
+}
+
+// total recomputes the score, the maximum and the per-category subtotals
+// from the checks, in the fixed category order.
+func (s *Scorecard) total() {
+	s.Score, s.MaxScore = 0, 0
+	sub := map[Category]*CategoryScore{}
+	for _, c := range s.Checks {
+		cs := sub[c.Category]
+		if cs == nil {
+			cs = &CategoryScore{Name: c.Category}
+			sub[c.Category] = cs
+		}
+		cs.Score += c.Score
+		cs.MaxScore += c.MaxScore
+		s.Score += c.Score
+		s.MaxScore += c.MaxScore
+	}
+	s.Categories = s.Categories[:0:0]
+	for _, cs := range sub {
+		s.Categories = append(s.Categories, *cs)
+	}
+	sort.Slice(s.Categories, func(i, j int) bool {
+		return categoryRank(s.Categories[i].Name) < categoryRank(s.Categories[j].Name)
+	})
+}
+
+// Check returns the verdict of one check, or nil.
+func (s *Scorecard) Check(id string) *CheckResult {
+	for i := range s.Checks {
+		if s.Checks[i].ID == id {
+			return &s.Checks[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,98 @@
+package grading
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver for inspection
+)
+
+// requestTimeout bounds one HTTP request to the service: a check never hangs.
+const requestTimeout = 10 * time.Second
+
+// StartOptions are the take-home's additions to a start.
+type StartOptions struct {
+	// Env holds extra take-home variables for release and web.
+	Env map[string]string
+	// Endpoints are served by the grader where the service can reach them;
+	// each key is a variable set to the endpoint's http://127.0.0.1:PORT URL.
+	Endpoints map[string]http.Handler
+}
+
+// serviceBackend is the running service as the engine sees it.
+type serviceBackend interface {
+	port() int
+	dial(ctx context.Context, network, addr string) (net.Conn, error)
+	restart(ctx context.Context) error
+	stop(ctx context.Context) error
+	statements() int64
+	directURL() string
+}
+
+// Service is the candidate's running service on one database.
+type Service struct {
+	be     serviceBackend
+	client *http.Client
+
+	mu sync.Mutex
+	db *sql.DB
+}
+
+func newService(be serviceBackend) *Service {
+	tr := &http.Transport{
+		DialContext: be.dial,
+		// A fresh connection per request: a restarted service never sees a
+		// connection left over from its previous life.
+		DisableKeepAlives: true,
+	}
+	return &Service{be: be, client: &http.Client{Transport: tr, Timeout: requestTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// Restart stops web, runs release again and starts web on the same
+// database, then waits until it is ready.
+func (s *Service) Restart(ctx context.Context) error { return s.be.restart(ctx) }
+
+// Stop stops web. The database is kept until the run ends.
+func (s *Service) Stop(ctx context.Context) error {
+	s.closeDB()
+	return s.be.stop(ctx)
+}
+
+// Statements is the number of SQL statements the service has sent to its
+// database so far (simple queries and extended-protocol executions).
+func (s *Service) Statements() int64 { return s.be.statements() }
+
+// DB is a direct connection to the service's database for inspection
+// (information_schema, pg_catalog, data). Its statements are not counted.
+func (s *Service) DB() *sql.DB {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.db == nil {
+		db, err := sql.Open("pgx", s.be.directURL())
+		if err != nil {
+			// sql.Open only fails for an unknown driver, which the import above rules out.
+			panic(fmt.Sprintf("grading: open inspection connection: %v", err))
+		}
+		db.SetMaxOpenConns(2)
+		s.db = db
+	}
+	return s.db
+}
+
+func (s *Service) closeDB() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.db != nil {
+		s.db.Close()
+		s.db = nil
+	}
+}
+
+// URL is the service's base URL as the grader reaches it.
+func (s *Service) URL() string { return fmt.Sprintf("http://127.0.0.1:%d", s.be.port()) }
