@@ -1,0 +1,214 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// ErrClosed is returned when an invitation no longer takes submissions: the
+// deadline passed or no attempts are left.
+var ErrClosed = errors.New("closed")
+
+// TaskGradeSubmission is the queue task that grades one submission; its task
+// id is the submission id, so the queue itself refuses duplicates.
+const TaskGradeSubmission = "grade:submission"
+
+// QueueGrading is the queue grading tasks go to.
+const QueueGrading = "grading"
+
+// GradePayload is the body of a grade:submission task.
+type GradePayload struct {
+	SubmissionID string `json:"submission_id"`
+}
+
+// Submit records a candidate's submission and its grading task in one
+// transaction, after checking the deadline and the attempt limit under a lock
+// on the invitation (two concurrent submissions cannot both take the last
+// attempt).
+func (s *Store) Submit(ctx context.Context, token, repoURL, ref string) (*Submission, error) {
+	var sub Submission
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var inv Invitation
+		if err := tx.Clauses(forUpdate).Where("token_hash = ? AND state <> ?", HashToken(token), InvitationRevoked).
+			Take(&inv).Error; err != nil {
+			return notFound(err, "invitation")
+		}
+		var as Assessment
+		if err := tx.Where("id = ?", inv.AssessmentID).Take(&as).Error; err != nil {
+			return notFound(err, "assessment")
+		}
+		now := time.Now().UTC()
+		if inv.ExpiresAt == nil {
+			// Submitting without opening the page first still starts the clock.
+			exp := now.Add(time.Duration(as.HoursAllowed) * time.Hour)
+			inv.OpenedAt, inv.ExpiresAt = &now, &exp
+		}
+		if now.After(*inv.ExpiresAt) {
+			return fmt.Errorf("%w: the deadline passed at %s", ErrClosed, inv.ExpiresAt.Format(time.RFC3339))
+		}
+		var attempts int64
+		if err := tx.Model(&Submission{}).Where("invitation_id = ?", inv.ID).Count(&attempts).Error; err != nil {
+			return fmt.Errorf("count attempts: %w", err)
+		}
+		if int(attempts) >= as.MaxSubmissions {
+			return fmt.Errorf("%w: all %d attempts are used", ErrClosed, as.MaxSubmissions)
+		}
+		sub = Submission{
+			OrgID: inv.OrgID, AssessmentID: as.ID, InvitationID: inv.ID,
+			RepoURL: repoURL, Ref: ref, Attempt: int(attempts) + 1, Status: StatusQueued,
+		}
+		if err := tx.Create(&sub).Error; err != nil {
+			return fmt.Errorf("create submission: %w", err)
+		}
+		if err := tx.Model(&inv).Updates(map[string]any{
+			"state": InvitationSubmitted, "opened_at": inv.OpenedAt, "expires_at": inv.ExpiresAt,
+		}).Error; err != nil {
+			return fmt.Errorf("mark invitation submitted: %w", err)
+		}
+		if err := addOutbox(tx, TaskGradeSubmission, sub.ID, QueueGrading, GradePayload{SubmissionID: sub.ID}); err != nil {
+			return err
+		}
+		actor := Actor{OrgID: inv.OrgID, Label: "candidate:" + inv.ID}
+		return audit(tx, actor, "submission.received", "submission", sub.ID,
+			map[string]any{"repo_url": repoURL, "ref": ref, "attempt": sub.Attempt})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &sub, nil
+}
+
+// SubmissionFilter narrows a list of submissions.
+type SubmissionFilter struct {
+	AssessmentID string
+	Status       string
+}
+
+// Submissions lists the organisation's submissions, newest first.
+func (s *Store) Submissions(ctx context.Context, orgID string, f SubmissionFilter, p Page) ([]Submission, string, error) {
+	q := s.db.WithContext(ctx).Model(&Submission{}).Where("org_id = ?", orgID)
+	if f.AssessmentID != "" {
+		if !validUUID(f.AssessmentID) {
+			return nil, "", nil
+		}
+		q = q.Where("assessment_id = ?", f.AssessmentID)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	rows, next, err := paginate(q, "submissions", p, func(s *Submission) cursor { return cursor{s.CreatedAt, s.ID} })
+	if err != nil {
+		return nil, "", fmt.Errorf("list submissions: %w", err)
+	}
+	return rows, next, nil
+}
+
+// SubmissionDetail is a submission with what reviewers read about it.
+type SubmissionDetail struct {
+	Submission Submission
+	Invitation Invitation
+	Scorecard  json.RawMessage // nil until graded
+	Reviews    []Review
+}
+
+// Submission finds one submission of the organisation with its scorecard and reviews.
+func (s *Store) Submission(ctx context.Context, orgID, id string) (*SubmissionDetail, error) {
+	var d SubmissionDetail
+	if !validUUID(id) {
+		return nil, fmt.Errorf("submission %q: %w", id, ErrNotFound)
+	}
+	db := s.db.WithContext(ctx)
+	if err := db.Where("org_id = ? AND id = ?", orgID, id).Take(&d.Submission).Error; err != nil {
+		return nil, notFound(err, "submission")
+	}
+	if err := db.Where("id = ?", d.Submission.InvitationID).Take(&d.Invitation).Error; err != nil {
+		return nil, notFound(err, "invitation of submission")
+	}
+	var sc Scorecard
+	switch err := db.Where("submission_id = ?", id).Take(&sc).Error; {
+	case err == nil:
+		d.Scorecard = sc.Data
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return nil, fmt.Errorf("scorecard: %w", err)
+	}
+	if err := db.Where("submission_id = ?", id).Order("created_at").Find(&d.Reviews).Error; err != nil {
+		return nil, fmt.Errorf("reviews: %w", err)
+	}
+	return &d, nil
+}
+
+// CandidateSubmission finds a submission made through the given token.
+func (s *Store) CandidateSubmission(ctx context.Context, token, id string) (*SubmissionDetail, *Assessment, error) {
+	var d SubmissionDetail
+	var as Assessment
+	if !validUUID(id) {
+		return nil, nil, fmt.Errorf("submission %q: %w", id, ErrNotFound)
+	}
+	db := s.db.WithContext(ctx)
+	if err := db.Where("token_hash = ? AND state <> ?", HashToken(token), InvitationRevoked).Take(&d.Invitation).Error; err != nil {
+		return nil, nil, notFound(err, "invitation")
+	}
+	if err := db.Where("invitation_id = ? AND id = ?", d.Invitation.ID, id).Take(&d.Submission).Error; err != nil {
+		return nil, nil, notFound(err, "submission")
+	}
+	if err := db.Where("id = ?", d.Submission.AssessmentID).Take(&as).Error; err != nil {
+		return nil, nil, notFound(err, "assessment")
+	}
+	var sc Scorecard
+	switch err := db.Where("submission_id = ?", id).Take(&sc).Error; {
+	case err == nil:
+		d.Scorecard = sc.Data
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return nil, nil, fmt.Errorf("scorecard: %w", err)
+	}
+	return &d, &as, nil
+}
+
+// Decisions a reviewer may record.
+var Decisions = []string{"advance", "reject", "hold"}
+
+// AddReview records a reviewer's decision on a submission of their organisation.
+func (s *Store) AddReview(ctx context.Context, a Actor, submissionID, decision, notes string) (*Review, error) {
+	r := Review{OrgID: a.OrgID, SubmissionID: submissionID, Decision: decision, Notes: notes}
+	if a.UserID != "" {
+		r.ReviewerID = &a.UserID
+	}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if !validUUID(submissionID) {
+			return fmt.Errorf("submission %q: %w", submissionID, ErrNotFound)
+		}
+		var sub Submission
+		if err := tx.Where("org_id = ? AND id = ?", a.OrgID, submissionID).Take(&sub).Error; err != nil {
+			return notFound(err, "submission")
+		}
+		if err := tx.Create(&r).Error; err != nil {
+			return fmt.Errorf("create review: %w", err)
+		}
+		return audit(tx, a, "review.decided", "submission", submissionID, map[string]any{"decision": decision})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// SubmissionCounts counts submissions by status, for metrics.
+func (s *Store) SubmissionCounts(ctx context.Context) (map[string]int64, error) {
+	var rows []struct {
+		Status string
+		N      int64
+	}
+	if err := s.db.WithContext(ctx).Model(&Submission{}).Select("status, count(*) AS n").Group("status").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("count submissions: %w", err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
+}
