@@ -1,0 +1,47 @@
+package sandbox
+
+import (
+	"path/filepath"
+	"sort"
+)
+
+// DefaultPath is PATH inside a box unless Spec.Env sets one: the system directories and
+// the toolchains (Go, Node.js, Python) that are mounted read-only.
+const DefaultPath = "/usr/local/go/bin:/usr/local/bin:/usr/bin:/bin"
+
+// environment builds a phase's environment from nothing: the contract's variables
+// (Spec.Env), PATH, HOME (inside the checkout, so per-build npm, Go and pip caches live
+// in the box and go away with it), LANG, and the egress proxy variables of a build. The
+// worker's own environment never reaches the command.
+func (b *Box) environment(s Spec, proxy *egressProxy) []string {
+	home := filepath.Join(b.InsideDir(), ".home") // a dot directory: "go build ./..." skips it
+	env := map[string]string{
+		"PATH":        DefaultPath,
+		"HOME":        home,
+		"LANG":        "C.UTF-8",
+		"TMPDIR":      "/tmp",
+		"GOTOOLCHAIN": "local", // never download another Go toolchain
+		"GOCACHE":     filepath.Join(home, ".cache", "go-build"),
+		"GOPATH":      filepath.Join(home, "go"),
+	}
+	if b.ns == nil {
+		env["TMPDIR"] = filepath.Join(b.work, "tmp")
+	}
+	if b.m.cfg.WarmCache != "" && b.ns != nil {
+		// The shared module cache is read-only: Go reads it as a file:// proxy and falls
+		// back to the registry for what it lacks.
+		env["GOPROXY"] = "file://" + warmCacheInside + "/go/pkg/mod/cache/download,https://proxy.golang.org"
+	}
+	for k, v := range proxyEnv(proxy) {
+		env[k] = v
+	}
+	for k, v := range s.Env {
+		env[k] = v
+	}
+	out := make([]string, 0, len(env))
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
+}
