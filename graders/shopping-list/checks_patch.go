@@ -1,0 +1,175 @@
+package shoppinglist
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sort"
+
+	"github.com/assayhq/assay/internal/grading"
+)
+
+// patchTarget is the item the PATCH checks change.
+type patchTarget struct {
+	ID   string
+	Pair pair
+}
+
+// patchPrice is the brief's example price.
+const patchPrice = 2.5
+
+func (r *run) checkPatch() {
+	if r.servicePending("endpoints.patch_price") {
+		return
+	}
+	target := r.patchItem()
+	path := "/items/" + url.PathEscape(target.ID)
+	r.g.Check("endpoints.patch_price", func(c *grading.C) {
+		if !r.patchOnce(c, path, target, map[string]any{"price": patchPrice}, ptr(patchPrice)) {
+			return
+		}
+		if r.patchOnce(c, path, target, map[string]any{"price": nil}, nil) {
+			r.patched = &target
+		}
+	})
+}
+
+// patchOnce sends one PATCH that must succeed and checks the answer and the
+// stored price.
+func (r *run) patchOnce(c *grading.C, path string, target patchTarget, body map[string]any, want *float64) bool {
+	resp, err := c.Do(r.svc, "PATCH", path, body)
+	if err != nil {
+		c.Failf("PATCH %s got no answer: %v", path, err)
+		return false
+	}
+	if p := jsonProblem(resp, "PATCH "+path); p != "" {
+		c.Failf("%s (item %s exists).", p, target.Pair)
+		return false
+	}
+	var v any
+	if err := resp.JSON(&v); err != nil {
+		c.Failf("PATCH %s must answer the item as a JSON object.", path)
+		return false
+	}
+	it, p := parseItem(v, "PATCH "+path)
+	if p != "" {
+		c.Failf("%s.", p)
+		return false
+	}
+	if it.ID != target.ID || !samePriceValue(it.Price, want) {
+		c.Failf("PATCH %s with %s answered item %s with price %s: answer the updated item.", path, show(body), it.ID, priceText(it.Price))
+		return false
+	}
+	stored, err := r.storedPrice(c.Context(), target)
+	if err != nil {
+		c.Failf("The price of item %s could not be read from the database (%v).", target.Pair, err)
+		return false
+	}
+	c.Evidence("stored_price", storedPriceText(stored))
+	if !samePrice(stored, want) {
+		c.Failf("After PATCH %s with %s the database holds price %s for item %s: store the new price.", path, show(body), storedPriceText(stored), target.Pair)
+		return false
+	}
+	return true
+}
+
+func (r *run) checkPatchErrors() {
+	if r.servicePending("endpoints.patch_errors") {
+		return
+	}
+	r.g.Check("endpoints.patch_errors", func(c *grading.C) {
+		if r.patched == nil {
+			c.Failf("PATCH /items/{id} did not set a price on an existing item, so its errors cannot count: implement it first.")
+			return
+		}
+		missing := "/items/" + url.PathEscape(missingID(r.itemIDs()))
+		resp, err := c.Do(r.svc, "PATCH", missing, map[string]any{"price": 1})
+		if err != nil || resp.Status != 404 || !isJSONObject(resp) {
+			c.Failf("PATCH %s answered %d: answer 404 with a JSON error object when there is no such item.", missing, resp.Status)
+			return
+		}
+		path := "/items/" + url.PathEscape(r.patched.ID)
+		for _, bad := range []any{-1, "cheap"} {
+			body := map[string]any{"price": bad}
+			resp, err := c.Do(r.svc, "PATCH", path, body)
+			if err != nil || (resp.Status != 400 && resp.Status != 422) {
+				c.Failf("PATCH %s with %s answered %d: answer 400 or 422 when the price is not a number >= 0 or null.", path, show(body), resp.Status)
+				return
+			}
+		}
+		stored, err := r.storedPrice(c.Context(), *r.patched)
+		if err != nil || stored != nil {
+			c.Failf("After rejected PATCHes item %s holds price %s: a rejected request must change nothing.", r.patched.Pair, storedPriceText(stored))
+		}
+	})
+}
+
+// servicePending records a check that needs the running service as not run
+// when it did not come back after the restarts.
+func (r *run) servicePending(id string) bool {
+	switch {
+	case r.restartErr != nil:
+		r.g.NotRun(id, fmt.Sprintf("the service did not come back after a restart (%v)", r.restartErr))
+	case len(r.lists) == 0 || len(r.itemIDs()) == 0:
+		r.g.NotRun(id, "GET /shopping-lists gave no item id to change")
+	default:
+		return false
+	}
+	return true
+}
+
+// patchItem picks the item the PATCH checks change, the same in every run:
+// the first by list name and item name.
+func (r *run) patchItem() patchTarget {
+	var all []patchTarget
+	for _, l := range r.lists {
+		for _, it := range l.Items {
+			all = append(all, patchTarget{ID: it.ID, Pair: pair{l.Name, it.Name}})
+		}
+	}
+	sort.Slice(all, func(i, j int) bool {
+		a, b := all[i].Pair, all[j].Pair
+		return a.List < b.List || (a.List == b.List && a.Item < b.Item)
+	})
+	return all[0]
+}
+
+func (r *run) itemIDs() []string {
+	var out []string
+	for _, l := range r.lists {
+		for _, it := range l.Items {
+			out = append(out, it.ID)
+		}
+	}
+	return out
+}
+
+// storedPrice reads target's price from the database: by its id when the
+// items table has a key the API shows, else by its list and name.
+func (r *run) storedPrice(ctx context.Context, target patchTarget) (*string, error) {
+	if r.sch == nil || r.sch.Price == nil {
+		return nil, fmt.Errorf("there is no price column")
+	}
+	snap, err := takeSnapshot(ctx, r.svc.DB(), r.sch)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range snap.Items {
+		if it.ID == target.ID && it.ID != "" {
+			return it.Price, nil
+		}
+	}
+	if items := snap.itemsByPair()[target.Pair]; len(items) == 1 {
+		return items[0].Price, nil
+	}
+	return nil, fmt.Errorf("no single stored item is %s", target.Pair)
+}
+
+func samePriceValue(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+func ptr[T any](v T) *T { return &v }

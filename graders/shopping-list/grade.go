@@ -1,0 +1,131 @@
+package shoppinglist
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/assayhq/assay/internal/grading"
+)
+
+// restarts is how many times the service is restarted on the same database
+// (release rerun each time): twice tells "doubled once" from "doubled on
+// every start" even for a service that doubles only on its second start.
+const restarts = 2
+
+// run holds what one grading run learnt, shared by the checks.
+type run struct {
+	g     *grading.Grader
+	svc   *grading.Service
+	sets  []dataSet // the replacement (what app/data held), then the starter kit
+	cat   *catalog
+	sch   *schema // nil when the tables were not found; missing says why
+	set   dataSet // the data set the stored rows come from
+	first *snapshot
+
+	missing    string
+	restartErr error     // the service did not come back after a restart
+	restarted  *snapshot // after the restarts
+
+	lists       []apiList // GET /shopping-lists after the first start
+	listProblem string    // why lists is nil
+
+	patched *patchTarget // the item the PATCH checks use, once PATCH answered 200
+}
+
+// grade drives one submission: first start, endpoints, restarts, schema and
+// data, PATCH, then a from-zero run on a second empty database.
+func grade(ctx context.Context, g *grading.Grader) error {
+	starter, err := starterData()
+	if err != nil {
+		return err
+	}
+	replacement := generate(g.Seed())
+	r := &run{g: g, sets: []dataSet{{"app/data", replacement}, {"the starter kit", starter}}, set: dataSet{"app/data", replacement}}
+	// A failed first start is the runner's start_failed: every check not run.
+	if r.svc, err = g.Start(ctx, grading.StartOptions{}); err != nil {
+		return fmt.Errorf("first start: %w", err)
+	}
+	if err := r.inspect(ctx); err != nil {
+		return err
+	}
+
+	r.checkListStatements(ctx)
+	r.checkList()
+	r.checkGet()
+	r.checkGet404()
+	r.checkItems()
+	r.checkItems404()
+
+	if err := r.restart(ctx); err != nil {
+		return err
+	}
+	r.checkTables()
+	r.checkForeignKey()
+	r.checkStoredOnce()
+	r.checkPriceColumn()
+	r.checkDoubled()
+	if err := r.checkFKIndex(ctx); err != nil {
+		return err
+	}
+	r.checkExactDecimal()
+	if err := r.checkHistory(ctx); err != nil {
+		return err
+	}
+	r.checkPatch()
+	r.checkPatchErrors()
+
+	if err := r.svc.Stop(ctx); err != nil {
+		return fmt.Errorf("stop the service: %w", err)
+	}
+	return r.checkFromZero(ctx)
+}
+
+// inspect reads the schema and the data after the first start.
+func (r *run) inspect(ctx context.Context) error {
+	var err error
+	if r.cat, err = readCatalog(ctx, r.svc.DB()); err != nil {
+		return err
+	}
+	if r.sch, r.missing, err = discover(ctx, r.svc.DB(), r.cat, r.sets); err != nil || r.sch == nil {
+		return err
+	}
+	for _, set := range r.sets {
+		if "rows holding the names of "+set.Source == r.sch.FoundBy {
+			r.set = set
+		}
+	}
+	r.first, err = takeSnapshot(ctx, r.svc.DB(), r.sch)
+	return err
+}
+
+// restart restarts the service on the same database and snapshots the data.
+// A service that does not come back is the candidate's (release not safe to
+// rerun, say): recorded, and the checks that need it say so.
+func (r *run) restart(ctx context.Context) error {
+	for i := 1; i <= restarts; i++ {
+		if err := r.svc.Restart(ctx); err != nil {
+			r.restartErr = fmt.Errorf("restart %d of %d: %w", i, restarts, err)
+			break
+		}
+	}
+	if r.sch == nil {
+		return nil
+	}
+	var err error
+	r.restarted, err = takeSnapshot(ctx, r.svc.DB(), r.sch)
+	return err
+}
+
+// noSchema records a check that needs the tables as not run.
+func (r *run) noSchema(id string) bool {
+	if r.sch != nil {
+		return false
+	}
+	r.g.NotRun(id, "the lists and items tables were not found: "+r.missing)
+	return true
+}
+
+// notRestarted says why a check needing the service after its restarts fails.
+func (r *run) notRestarted() string {
+	return fmt.Sprintf("the service did not come back after being restarted on the same database (%v): release and web must be safe to run again", r.restartErr)
+}
