@@ -1,0 +1,176 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/assayhq/assay/internal/store"
+)
+
+// route is one staff route, who may use it, and what success looks like.
+type route struct {
+	method, path string // path may hold {id}
+	body         any
+	roles        []string
+	ok           int
+	// target gives the id of an object of org o for {id}; fresh objects keep
+	// one case's change from affecting the next.
+	target func(e *env, o *org) string
+}
+
+func (e *env) freshAssessment(o *org) string {
+	var as store.Assessment
+	e.mustJSON(e.do("POST", "/api/v1/assessments", o.tokens[store.RoleRecruiter],
+		map[string]any{"takehome": "shopping-list", "title": "Fresh"}), 201, &as)
+	return as.ID
+}
+
+func (e *env) freshInvitation(o *org) string {
+	var inv struct{ Invitation store.Invitation }
+	e.mustJSON(e.do("POST", "/api/v1/assessments/"+o.assessment+"/invitations", o.tokens[store.RoleRecruiter],
+		map[string]any{"candidate_name": "Bob", "candidate_email": "bob@example.com"}), 201, &inv)
+	return inv.Invitation.ID
+}
+
+func (e *env) freshUser(o *org) string {
+	ctx := context.Background()
+	u := store.User{Email: fmt.Sprintf("u%d@%s.test", len(o.userIDs), o.id[:8]), Role: store.RoleReviewer, PasswordHash: "x"}
+	o.userIDs[u.Email] = ""
+	if err := e.store.CreateUser(ctx, store.Actor{OrgID: o.id, Label: "test"}, &u); err != nil {
+		e.t.Fatal(err)
+	}
+	return u.ID
+}
+
+var (
+	all        = []string{store.RoleAdmin, store.RoleRecruiter, store.RoleReviewer}
+	recruiters = []string{store.RoleAdmin, store.RoleRecruiter}
+	reviewers  = []string{store.RoleAdmin, store.RoleReviewer}
+	admins     = []string{store.RoleAdmin}
+)
+
+func staffRoutes() []route {
+	asm := func(e *env, o *org) string { return o.assessment }
+	sub := func(e *env, o *org) string { return o.submission }
+	return []route{
+		{"GET", "/api/v1/me", nil, all, 200, nil},
+		{"GET", "/api/v1/takehomes", nil, all, 200, nil},
+		{"GET", "/api/v1/assessments", nil, all, 200, nil},
+		{"POST", "/api/v1/assessments", map[string]any{"takehome": "planets-crud", "title": "T"}, recruiters, 201, nil},
+		{"GET", "/api/v1/assessments/{id}", nil, all, 200, asm},
+		{"PATCH", "/api/v1/assessments/{id}", map[string]any{"hours_allowed": 48}, recruiters, 200, asm},
+		{"DELETE", "/api/v1/assessments/{id}", nil, recruiters, 204, (*env).freshAssessmentFor},
+		{"POST", "/api/v1/assessments/{id}/invitations", map[string]any{"candidate_name": "C", "candidate_email": "c@example.com"}, recruiters, 201, asm},
+		{"GET", "/api/v1/invitations", nil, recruiters, 200, nil},
+		{"DELETE", "/api/v1/invitations/{id}", nil, recruiters, 204, (*env).freshInvitationFor},
+		{"GET", "/api/v1/submissions", nil, all, 200, nil},
+		{"GET", "/api/v1/submissions/{id}", nil, all, 200, sub},
+		{"POST", "/api/v1/submissions/{id}/reviews", map[string]any{"decision": "advance", "notes": "good"}, reviewers, 201, sub},
+		{"GET", "/api/v1/users", nil, admins, 200, nil},
+		{"POST", "/api/v1/users", nil, admins, 201, nil}, // body made per case: emails are unique
+		{"PATCH", "/api/v1/users/{id}", map[string]any{"role": "recruiter"}, admins, 200, (*env).freshUserFor},
+		{"GET", "/api/v1/audit", nil, admins, 200, nil},
+	}
+}
+
+func (e *env) freshAssessmentFor(o *org) string { return e.freshAssessment(o) }
+func (e *env) freshInvitationFor(o *org) string { return e.freshInvitation(o) }
+func (e *env) freshUserFor(o *org) string       { return e.freshUser(o) }
+
+// TestEveryRouteEveryRoleBothOrganisations: each role of organisation A calls
+// every staff route on its own objects (allowed or 403) and on organisation
+// B's (404 when allowed: B's objects do not exist for A), with no token (401).
+func TestEveryRouteEveryRoleBothOrganisations(t *testing.T) {
+	e := newEnv(t)
+	n := 0
+	for _, r := range staffRoutes() {
+		for _, role := range all {
+			for _, owner := range []*org{e.a, e.b} {
+				if r.target == nil && owner == e.b {
+					continue // list routes have no other organisation's object to name
+				}
+				n++
+				name := fmt.Sprintf("%s %s as %s on %s", r.method, r.path, role, map[bool]string{true: "own", false: "other"}[owner == e.a])
+				t.Run(name, func(t *testing.T) {
+					path := r.path
+					if r.target != nil {
+						path = strings.Replace(path, "{id}", r.target(e, owner), 1)
+					}
+					body := r.body
+					if r.path == "/api/v1/users" && r.method == "POST" {
+						body = map[string]any{"email": fmt.Sprintf("new%d@acme.test", n), "role": "reviewer", "password": password}
+					}
+					resp := e.do(r.method, path, e.a.tokens[role], body)
+					allowed := contains(r.roles, role)
+					want := r.ok
+					switch {
+					case !allowed:
+						want = http.StatusForbidden
+					case owner == e.b:
+						want = http.StatusNotFound
+					}
+					if resp.StatusCode != want {
+						t.Fatalf("status %d, want %d: %s", resp.StatusCode, want, errorOrBody(resp))
+					}
+					if want >= 400 {
+						msg := errorBody(t, resp)
+						if owner == e.b && strings.Contains(msg, e.b.id) {
+							t.Fatalf("error names the other organisation's object: %s", msg)
+						}
+					} else {
+						resp.Body.Close()
+					}
+				})
+			}
+		}
+		t.Run(r.method+" "+r.path+" without token", func(t *testing.T) {
+			path := strings.Replace(r.path, "{id}", "00000000-0000-0000-0000-000000000000", 1)
+			resp := e.do(r.method, path, "", r.body)
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("status %d, want 401", resp.StatusCode)
+			}
+			errorBody(t, resp)
+		})
+	}
+}
+
+// TestOtherOrganisationDataNeverListed: lists show only the caller's objects.
+func TestOtherOrganisationDataNeverListed(t *testing.T) {
+	e := newEnv(t)
+	for _, path := range []string{"/api/v1/assessments", "/api/v1/invitations", "/api/v1/submissions", "/api/v1/users", "/api/v1/audit"} {
+		var page struct {
+			Items []map[string]any `json:"items"`
+		}
+		e.mustJSON(e.do("GET", path, e.a.tokens[store.RoleAdmin], nil), 200, &page)
+		if len(page.Items) == 0 {
+			t.Fatalf("%s: own organisation's objects missing", path)
+		}
+		for _, it := range page.Items {
+			for _, v := range it {
+				s := fmt.Sprint(v)
+				if strings.Contains(s, "globex") || strings.Contains(s, "Globex") || s == e.b.assessment || s == e.b.submission {
+					t.Fatalf("%s lists another organisation's data: %v", path, it)
+				}
+			}
+		}
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func errorOrBody(resp *http.Response) string {
+	defer resp.Body.Close()
+	b := make([]byte, 500)
+	n, _ := resp.Body.Read(b)
+	return string(b[:n])
+}

@@ -1,0 +1,181 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assayhq/assay/internal/api"
+	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/intake"
+	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/testenv"
+	"github.com/gin-gonic/gin"
+)
+
+var secret = []byte("test-secret-key-0123456789abcdef0123456789")
+
+type catalog []api.Takehome
+
+func (c catalog) Takehomes() []api.Takehome { return c }
+func (c catalog) Takehome(slug string) (api.Takehome, bool) {
+	for _, t := range c {
+		if t.Slug == slug {
+			return t, true
+		}
+	}
+	return api.Takehome{}, false
+}
+
+var testCatalog = catalog{
+	{Slug: "planets-crud", Title: "Planets CRUD", Version: "1", Brief: "# Planets"},
+	{Slug: "shopping-list", Title: "Shopping list", Version: "1", Brief: "# Shopping"},
+}
+
+const password = "correct horse battery"
+
+// org is one organisation's fixtures: a user per role and one of each object.
+type org struct {
+	id          string
+	tokens      map[string]string // role -> JWT
+	userIDs     map[string]string
+	assessment  string
+	invitation  string
+	inviteToken string
+	submission  string
+}
+
+type env struct {
+	t     *testing.T
+	url   string
+	store *store.Store
+	a, b  *org
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, testenv.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	gin.SetMode(gin.TestMode)
+	r := gin.New()
+	api.Register(r, api.Deps{
+		Store: st, Tokens: auth.NewTokens(secret), Throttle: auth.NewThrottle(5, time.Minute),
+		Intake:  intake.Policy{Hosts: []string{"github.com"}},
+		Catalog: testCatalog, BaseURL: "http://assay.test",
+	})
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	e := &env{t: t, url: srv.URL, store: st}
+	e.a = e.makeOrg("Acme", "acme")
+	e.b = e.makeOrg("Globex", "globex")
+	return e
+}
+
+func (e *env) makeOrg(name, prefix string) *org {
+	e.t.Helper()
+	ctx := context.Background()
+	o, err := e.store.EnsureOrganization(ctx, name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	out := &org{id: o.ID, tokens: map[string]string{}, userIDs: map[string]string{}}
+	hash, _ := auth.HashPassword(password)
+	for _, role := range []string{store.RoleAdmin, store.RoleRecruiter, store.RoleReviewer} {
+		u := store.User{Email: role + "@" + prefix + ".test", Role: role, PasswordHash: hash}
+		if err := e.store.CreateUser(ctx, store.Actor{OrgID: o.ID, Label: "test"}, &u); err != nil {
+			e.t.Fatal(err)
+		}
+		out.userIDs[role] = u.ID
+		tok, _, err := auth.NewTokens(secret).Issue(u.ID, o.ID, role)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		out.tokens[role] = tok
+	}
+	rec := out.tokens[store.RoleRecruiter]
+	var as store.Assessment
+	e.mustJSON(e.do("POST", "/api/v1/assessments", rec, map[string]any{"takehome": "planets-crud", "title": name + " backend"}), 201, &as)
+	out.assessment = as.ID
+	var inv struct {
+		Invitation store.Invitation `json:"invitation"`
+		Token      string           `json:"token"`
+		InviteURL  string           `json:"invite_url"`
+	}
+	e.mustJSON(e.do("POST", "/api/v1/assessments/"+as.ID+"/invitations", rec,
+		map[string]any{"candidate_name": "Ada " + name, "candidate_email": "ada@" + prefix + ".example"}), 201, &inv)
+	out.invitation, out.inviteToken = inv.Invitation.ID, inv.Token
+	var sub struct{ ID string }
+	e.mustJSON(e.do("POST", "/api/v1/candidate/submissions", inv.Token,
+		map[string]any{"repo_url": "https://github.com/ada/" + prefix}), 202, &sub)
+	out.submission = sub.ID
+	return out
+}
+
+func (e *env) do(method, path, token string, body any) *http.Response {
+	e.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	case []byte:
+		r = bytes.NewReader(b)
+	default:
+		raw, _ := json.Marshal(b)
+		r = bytes.NewReader(raw)
+	}
+	req, _ := http.NewRequest(method, e.url+path, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp
+}
+
+// mustJSON asserts the status and decodes the body into v (may be nil).
+func (e *env) mustJSON(resp *http.Response, status int, v any) {
+	e.t.Helper()
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != status {
+		e.t.Fatalf("%s %s: status %d, want %d: %s", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode, status, raw)
+	}
+	if v != nil {
+		if err := json.Unmarshal(raw, v); err != nil {
+			e.t.Fatalf("%s %s: body %s: %v", resp.Request.Method, resp.Request.URL.Path, raw, err)
+		}
+	}
+}
+
+// errorBody asserts a JSON {"error": "..."} body and returns the message.
+func errorBody(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	var b struct {
+		Error string `json:"error"`
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(raw, &b); err != nil || b.Error == "" {
+		t.Fatalf("want a JSON error body, got %q", raw)
+	}
+	return b.Error
+}

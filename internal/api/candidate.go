@@ -1,0 +1,145 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/intake"
+	"github.com/assayhq/assay/internal/store"
+	"github.com/gin-gonic/gin"
+)
+
+// candidateToken reads the invite token; a request without one is refused
+// before any lookup.
+func candidateToken(c *gin.Context) (string, bool) {
+	t := auth.BearerToken(c.Request)
+	if t == "" || len(t) > 100 {
+		c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": "send your invitation token as 'Authorization: Bearer TOKEN'"})
+		return "", false
+	}
+	return t, true
+}
+
+func (a *api) candidate(c *gin.Context) {
+	token, ok := candidateToken(c)
+	if !ok {
+		return
+	}
+	v, err := a.Store.OpenInvitation(c.Request.Context(), token)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	th, _ := a.Catalog.Takehome(v.Assessment.Takehome)
+	left := max(v.Assessment.MaxSubmissions-v.Attempts, 0)
+	if v.Invitation.ExpiresAt != nil && time.Now().After(*v.Invitation.ExpiresAt) {
+		left = 0
+	}
+	c.JSON(http.StatusOK, gin.H{
+		"candidate_name": v.Invitation.CandidateName,
+		"state":          v.Invitation.State,
+		"assessment": gin.H{
+			"title": v.Assessment.Title, "takehome": v.Assessment.Takehome,
+			"instructions": v.Assessment.Instructions, "hours_allowed": v.Assessment.HoursAllowed,
+		},
+		"brief":            th.Brief,
+		"starter_kit_url":  a.BaseURL + "/takehomes/" + v.Assessment.Takehome + "/starter.zip",
+		"opened_at":        v.Invitation.OpenedAt,
+		"deadline":         v.Invitation.ExpiresAt,
+		"attempts_used":    v.Attempts,
+		"attempts_allowed": v.Assessment.MaxSubmissions,
+		"attempts_left":    left,
+	})
+}
+
+type submitRequest struct {
+	RepoURL string `json:"repo_url"`
+	Ref     string `json:"ref"`
+}
+
+func (a *api) candidateSubmit(c *gin.Context) {
+	token, ok := candidateToken(c)
+	if !ok {
+		return
+	}
+	var req submitRequest
+	if err := decode(c, &req); err != nil {
+		respondError(c, err)
+		return
+	}
+	repo, err := a.Intake.RepoURL(req.RepoURL)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	if err := intake.Ref(req.Ref); err != nil {
+		respondError(c, err)
+		return
+	}
+	sub, err := a.Store.Submit(c.Request.Context(), token, repo, req.Ref)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	if a.Metrics != nil {
+		a.Metrics.submissionsReceived.Inc()
+	}
+	c.JSON(http.StatusAccepted, candidateSubmissionView(sub, nil, store.ViewNothing))
+}
+
+func (a *api) candidateSubmission(c *gin.Context) {
+	token, ok := candidateToken(c)
+	if !ok {
+		return
+	}
+	d, as, err := a.Store.CandidateSubmission(c.Request.Context(), token, c.Param("id"))
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, candidateSubmissionView(&d.Submission, d.Scorecard, as.CandidateView))
+}
+
+// visibleCheck is what a candidate may read of one check: never its evidence.
+type visibleCheck struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Category string `json:"category"`
+	Status   string `json:"status"`
+	Score    int    `json:"score"`
+	MaxScore int    `json:"max_score"`
+	Message  string `json:"message"`
+}
+
+// candidateSubmissionView shows the status always, and of the scorecard only
+// what the assessment lets candidates see.
+func candidateSubmissionView(s *store.Submission, scorecard json.RawMessage, view string) gin.H {
+	out := gin.H{"id": s.ID, "status": s.Status, "attempt": s.Attempt, "repo_url": s.RepoURL,
+		"ref": s.Ref, "created_at": s.CreatedAt, "finished_at": s.FinishedAt}
+	if scorecard == nil || view == store.ViewNothing {
+		return out
+	}
+	out["score"], out["max_score"] = s.Score, s.MaxScore
+	if view != store.ViewVisibleChecks {
+		return out
+	}
+	var sc struct {
+		Checks []struct {
+			visibleCheck
+			Visibility string `json:"visibility"`
+		} `json:"checks"`
+	}
+	if json.Unmarshal(scorecard, &sc) != nil {
+		return out
+	}
+	checks := []visibleCheck{}
+	for _, ch := range sc.Checks {
+		if ch.Visibility == "visible" {
+			checks = append(checks, ch.visibleCheck)
+		}
+	}
+	out["checks"] = checks
+	return out
+}

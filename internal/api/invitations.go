@@ -1,0 +1,72 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/store"
+	"github.com/gin-gonic/gin"
+)
+
+type invitationRequest struct {
+	CandidateName  string `json:"candidate_name"`
+	CandidateEmail string `json:"candidate_email"`
+}
+
+func (a *api) createInvitation(c *gin.Context) {
+	var req invitationRequest
+	if err := decode(c, &req); err != nil {
+		respondError(c, err)
+		return
+	}
+	req.CandidateName = strings.TrimSpace(req.CandidateName)
+	req.CandidateEmail = strings.ToLower(strings.TrimSpace(req.CandidateEmail))
+	if n := utf8.RuneCountInString(req.CandidateName); n < 1 || n > 200 {
+		respondError(c, badRequest("candidate_name must be 1 to 200 characters"))
+		return
+	}
+	if !validEmail(req.CandidateEmail) {
+		respondError(c, badRequest("candidate_email must be an address like name@example.com"))
+		return
+	}
+	inv := store.Invitation{AssessmentID: c.Param("id"), CandidateName: req.CandidateName, CandidateEmail: req.CandidateEmail}
+	token, err := a.Store.CreateInvitation(c.Request.Context(), actor(c), &inv)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	// The link is shown this once: only the token's hash is stored.
+	c.JSON(http.StatusCreated, gin.H{"invitation": inv, "invite_url": a.BaseURL + "/c/" + token, "token": token})
+}
+
+var invitationStates = map[string]bool{store.InvitationPending: true, store.InvitationOpened: true,
+	store.InvitationSubmitted: true, store.InvitationRevoked: true}
+
+func (a *api) listInvitations(c *gin.Context) {
+	p, err := page(c)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	f := store.InvitationFilter{AssessmentID: c.Query("assessment_id"), State: c.Query("state")}
+	if f.State != "" && !invitationStates[f.State] {
+		respondError(c, badRequest("state must be pending, opened, submitted or revoked"))
+		return
+	}
+	rows, next, err := a.Store.Invitations(c.Request.Context(), auth.Current(c).OrgID, f, p)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	list(c, rows, next)
+}
+
+func (a *api) revokeInvitation(c *gin.Context) {
+	if _, err := a.Store.RevokeInvitation(c.Request.Context(), actor(c), c.Param("id")); err != nil {
+		respondError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,84 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/store"
+	"github.com/gin-gonic/gin"
+)
+
+func (a *api) listSubmissions(c *gin.Context) {
+	p, err := page(c)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	f := store.SubmissionFilter{AssessmentID: c.Query("assessment_id"), Status: c.Query("status")}
+	if f.Status != "" && !slices.Contains(store.SubmissionStatuses, f.Status) {
+		respondError(c, badRequest("status must be one of %s", strings.Join(store.SubmissionStatuses, ", ")))
+		return
+	}
+	rows, next, err := a.Store.Submissions(c.Request.Context(), auth.Current(c).OrgID, f, p)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	list(c, rows, next)
+}
+
+// submissionView is what reviewers read about a submission.
+type submissionView struct {
+	store.Submission
+	CandidateName  string          `json:"candidate_name"`
+	CandidateEmail string          `json:"candidate_email"`
+	Scorecard      json.RawMessage `json:"scorecard"`
+	Reviews        []store.Review  `json:"reviews"`
+}
+
+func (a *api) getSubmission(c *gin.Context) {
+	d, err := a.Store.Submission(c.Request.Context(), auth.Current(c).OrgID, c.Param("id"))
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	v := submissionView{Submission: d.Submission, CandidateName: d.Invitation.CandidateName,
+		CandidateEmail: d.Invitation.CandidateEmail, Scorecard: d.Scorecard, Reviews: d.Reviews}
+	if v.Scorecard == nil {
+		v.Scorecard = json.RawMessage("null")
+	}
+	if v.Reviews == nil {
+		v.Reviews = []store.Review{}
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+type reviewRequest struct {
+	Decision string `json:"decision"`
+	Notes    string `json:"notes"`
+}
+
+func (a *api) addReview(c *gin.Context) {
+	var req reviewRequest
+	if err := decode(c, &req); err != nil {
+		respondError(c, err)
+		return
+	}
+	if !slices.Contains(store.Decisions, req.Decision) {
+		respondError(c, badRequest("decision must be advance, reject or hold"))
+		return
+	}
+	if len(req.Notes) > 20000 {
+		respondError(c, badRequest("notes must be at most 20000 bytes"))
+		return
+	}
+	r, err := a.Store.AddReview(c.Request.Context(), actor(c), c.Param("id"), req.Decision, req.Notes)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, r)
+}
