@@ -70,6 +70,9 @@ func (m *Manager) NewBox(ctx context.Context, name string) (*Box, error) {
 		if err := os.Chown(b.dir, m.host.uid, m.host.gid); err != nil {
 			return nil, fmt.Errorf("sandbox: box %s: give checkout to the sandbox user: %w", name, err)
 		}
+		if err := b.writeIdentity(); err != nil {
+			return nil, fmt.Errorf("sandbox: box %s: %w", name, err)
+		}
 		ns, err := newNetNS(Prefix + name)
 		if err != nil {
 			return nil, fmt.Errorf("sandbox: box %s: %w", name, err)

@@ -259,8 +259,12 @@ func (p *Process) buildResult(ex exitInfo) *Result {
 			res.ExitCode = -1
 		}
 		if res.Cause == "" {
-			res.Cause = CauseExited
-			if sig != 0 {
+			switch sig {
+			case 0:
+				res.Cause = CauseExited
+			case unix.SIGXFSZ: // RLIMIT_FSIZE: one file grew past the disk limit
+				res.Cause = CauseDisk
+			default:
 				res.Cause = CauseSignaled
 			}
 		}

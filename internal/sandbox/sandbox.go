@@ -115,7 +115,30 @@ func New(cfg Config) (*Manager, error) {
 	if err := os.MkdirAll(m.root, 0o711); err != nil {
 		return nil, fmt.Errorf("sandbox: create state dir: %w", err)
 	}
+	if m.host != nil {
+		if err := traversable(m.root); err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+	}
 	return m, nil
+}
+
+// traversable checks that the sandbox user can reach dir (bubblewrap runs as that user
+// and opens the checkout by path): every directory on the way needs search permission
+// for others.
+func traversable(dir string) error {
+	for d := dir; ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return err
+		}
+		if fi.Mode().Perm()&0o001 == 0 {
+			return fmt.Errorf("the sandbox user (uid %d) cannot reach %s: %s is mode %s (chmod o+x it)", sandboxUID, dir, d, fi.Mode().Perm())
+		}
+		if d == filepath.Dir(d) {
+			return nil
+		}
+	}
 }
 
 // Unsafe reports whether commands run without a sandbox (unsafe-local mode).

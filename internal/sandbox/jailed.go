@@ -1,0 +1,228 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// cgJail is a phase in bwrap mode: bubblewrap in the box's network namespace, in a
+// cgroup of its own.
+type cgJail struct {
+	cg       cgroup
+	exited   chan exitInfo
+	checkout string
+	disk     int64
+	lastDU   time.Time
+	diskHit  bool
+	log      *slog.Logger
+}
+
+// gateScript holds the process until the worker has put it into the phase's cgroup, so
+// nothing of the phase ever runs outside it; then it sets the rlimits a cgroup cannot
+// (core dumps, file size) and becomes bubblewrap.
+const gateScript = `read _ <&3 || exit 125; exec 3<&-; ulimit -c 0; ulimit -f "$ASSAY_FSIZE_BLOCKS"; unset ASSAY_FSIZE_BLOCKS; exec "$@"`
+
+func (b *Box) startJailed(s Spec, env []string, w *os.File, seq int) (jail, error) {
+	h := b.m.host
+	if err := b.prepareCheckout(); err != nil {
+		return nil, err
+	}
+	cg, err := h.cg.create(fmt.Sprintf("%s%s.%d", Prefix, b.name, seq), s.Limits)
+	if err != nil {
+		return nil, err
+	}
+	gateR, gateW, err := os.Pipe()
+	if err != nil {
+		cg.remove()
+		return nil, fmt.Errorf("gate pipe: %w", err)
+	}
+	defer gateW.Close()
+	args := append([]string{"-c", gateScript, "gate"}, b.bwrapArgs(s)...)
+	env = append(env, "ASSAY_FSIZE_BLOCKS="+strconv.FormatInt(s.Limits.Disk/512, 10))
+	started := make(chan *exec.Cmd, 1)
+	startErr := make(chan error, 1)
+	exited := make(chan exitInfo, 1)
+	go func() {
+		// This thread enters the box's network namespace and stays the parent of the
+		// sandbox until it exits (PR_SET_PDEATHSIG follows the thread, not the process).
+		// It is never unlocked, so it dies with this goroutine instead of serving others.
+		runtime.LockOSThread()
+		if err := setnsNet(b.ns.path); err != nil {
+			startErr <- err
+			return
+		}
+		cmd := exec.Command("/bin/sh", args...)
+		cmd.Env = env
+		cmd.Dir = "/"
+		cmd.ExtraFiles = []*os.File{gateR}
+		cmd.SysProcAttr = &syscall.SysProcAttr{
+			Setsid:     true,
+			Pdeathsig:  syscall.SIGKILL,
+			Credential: &syscall.Credential{Uid: uint32(h.uid), Gid: uint32(h.gid), Groups: []uint32{}},
+		}
+		if err := startCmd(cmd, w); err != nil {
+			startErr <- err
+			return
+		}
+		started <- cmd
+		err := cmd.Wait()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			err = nil
+		}
+		exited <- exitInfo{cmd.ProcessState, err}
+	}()
+	var cmd *exec.Cmd
+	select {
+	case cmd = <-started:
+	case err := <-startErr:
+		gateR.Close()
+		cg.remove()
+		return nil, err
+	}
+	gateR.Close()
+	j := &cgJail{cg: cg, exited: exited, checkout: b.dir, disk: s.Limits.Disk,
+		log: b.m.log.With("box", b.name, "phase", s.Phase)}
+	if err := cg.addProc(cmd.Process.Pid); err != nil {
+		cmd.Process.Kill()
+		<-exited
+		cg.remove()
+		return nil, err
+	}
+	if _, err := gateW.Write([]byte("go\n")); err != nil {
+		j.killAll()
+		<-exited
+		cg.remove()
+		return nil, fmt.Errorf("open the gate: %w", err)
+	}
+	return j, nil
+}
+
+func setnsNet(path string) error {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open network namespace: %w", err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
+		return fmt.Errorf("enter network namespace: %w", err)
+	}
+	return nil
+}
+
+// prepareCheckout gives the checkout (cloned and prepared by root) to the sandbox user
+// and makes its home. It goes through os.Root so a symlink planted by an earlier phase
+// cannot redirect a chown outside the checkout.
+func (b *Box) prepareCheckout() error {
+	h := b.m.host
+	root, err := os.OpenRoot(b.dir)
+	if err != nil {
+		return fmt.Errorf("open checkout: %w", err)
+	}
+	defer root.Close()
+	if err := root.Mkdir(".home", 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create home: %w", err)
+	}
+	err = fs.WalkDir(root.FS(), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // vanished meanwhile
+		}
+		info, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		if st, ok := info.Sys().(*syscall.Stat_t); ok && int(st.Uid) == h.uid && int(st.Gid) == h.gid {
+			return nil
+		}
+		if err := root.Lchown(path, h.uid, h.gid); err != nil {
+			return fmt.Errorf("chown %s: %w", path, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("give checkout to the sandbox user: %w", err)
+	}
+	return nil
+}
+
+func (j *cgJail) wait() (*os.ProcessState, error) {
+	ex := <-j.exited
+	return ex.state, ex.err
+}
+
+func (j *cgJail) limitHit() Cause {
+	if c := j.cg.limitHit(); c != "" {
+		return c
+	}
+	if j.diskHit {
+		return CauseDisk
+	}
+	if time.Since(j.lastDU) >= diskPollEvery {
+		j.lastDU = time.Now()
+		if diskUsage(j.checkout)+j.tmpUsage() > j.disk {
+			j.diskHit = true
+			return CauseDisk
+		}
+	}
+	return ""
+}
+
+// tmpUsage measures the box's /tmp (a tmpfs only its mount namespace sees) through
+// /proc/<pid>/root of a process inside the box.
+func (j *cgJail) tmpUsage() int64 {
+	self, err := os.Readlink("/proc/self/ns/mnt")
+	if err != nil {
+		return 0
+	}
+	for _, pid := range j.cg.procs() {
+		ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", pid))
+		if err != nil || ns == self {
+			continue
+		}
+		var st unix.Statfs_t
+		if err := unix.Statfs(filepath.Join("/proc", strconv.Itoa(pid), "root", "tmp"), &st); err != nil || st.Type != unix.TMPFS_MAGIC {
+			continue
+		}
+		return int64(st.Blocks-st.Bfree) * st.Bsize
+	}
+	return 0
+}
+
+func (j *cgJail) killAll() {
+	if err := j.cg.killAll(); err != nil {
+		j.log.Warn("kill phase", "err", err)
+	}
+}
+
+func (j *cgJail) pids() []int { return j.cg.procs() }
+
+func (j *cgJail) release() {
+	if err := j.cg.remove(); err != nil {
+		j.log.Warn("remove cgroup", "err", err)
+	}
+}
+
+// decode reads bubblewrap's exit status: the command's status, or 128+n when signal n
+// killed it (so "exit 137" from a script reads as SIGKILL, as in a shell).
+func (j *cgJail) decode(st *os.ProcessState) (int, syscall.Signal) {
+	ws, ok := st.Sys().(syscall.WaitStatus)
+	if ok && ws.Signaled() {
+		return -1, ws.Signal()
+	}
+	code := st.ExitCode()
+	if code > 128 && code < 128+65 {
+		return -1, syscall.Signal(code - 128)
+	}
+	return code, 0
+}
