@@ -4,6 +4,9 @@ GO ?= go
 BIN := bin/assay
 export ASSAY_ENV ?= dev
 export ASSAY_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/assay?sslmode=disable
+export ASSAY_HTTP_ADDR ?= 127.0.0.1:8080
+# A fixed demo password for local runs, so the login printed stays true.
+export ASSAY_DEMO_PASSWORD ?= assay-demo-password
 
 .PHONY: run test bench build services vet fmt
 
@@ -17,6 +20,11 @@ run: services build
 	./deploy/create-database.sh "$(ASSAY_DATABASE_URL)"
 	./$(BIN) migrate up
 	./$(BIN) seed
+	@echo
+	@echo "  Assay:      http://$(ASSAY_HTTP_ADDR)"
+	@echo "  Demo login: admin@demo.test, recruiter@demo.test or reviewer@demo.test"
+	@echo "  Password:   $(ASSAY_DEMO_PASSWORD)"
+	@echo
 	./$(BIN) all
 
 vet:

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/assayhq/assay/internal/api"
+	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/config"
+	"github.com/assayhq/assay/internal/intake"
+	"github.com/assayhq/assay/internal/store"
+	"github.com/gin-gonic/gin"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+)
+
+func init() {
+	register("serve", "run the HTTP server (API and dashboard)", func(ctx context.Context, args []string) error {
+		cfg, st, err := openStore(ctx)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return serve(ctx, cfg, st)
+	})
+}
+
+// serve runs the web server until ctx ends.
+func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
+	ropt, err := redisOpt(cfg)
+	if err != nil {
+		return err
+	}
+	inspector := asynq.NewInspector(ropt)
+	defer inspector.Close()
+	rdb := ropt.MakeRedisClient().(redis.UniversalClient)
+	defer rdb.Close()
+	var notices []string
+	if cfg.AllowLoopback {
+		notices = append(notices, "ASSAY_ALLOW_LOOPBACK is on: repositories on loopback hosts are accepted (development only)")
+	}
+	if cfg.Sandbox == "unsafe-local" {
+		notices = append(notices, "ASSAY_SANDBOX=unsafe-local: candidate code runs without a sandbox (development only)")
+	}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(gin.Recovery())
+	api.Register(r, api.Deps{
+		Store: st, Tokens: auth.NewTokens(cfg.SecretKey), Throttle: auth.NewThrottle(5, time.Minute),
+		Intake:  intake.Policy{Hosts: cfg.GitHosts, AllowLoopback: cfg.AllowLoopback},
+		Catalog: catalog{}, BaseURL: cfg.BaseURL, Notices: notices,
+		SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"),
+		Ready:        func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+		Metrics:      api.NewMetrics(st, queueDepth(inspector)),
+	})
+	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: r, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	slog.Info("web server listening", "addr", cfg.HTTPAddr, "url", cfg.BaseURL)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("listen on %s (ASSAY_HTTP_ADDR): %w", cfg.HTTPAddr, err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shut down web server: %w", err)
+	}
+	return nil
+}
+
+// queueDepth reads pending and scheduled task counts per queue from Redis.
+func queueDepth(in *asynq.Inspector) api.QueueDepth {
+	return func(ctx context.Context) (map[string]int, error) {
+		qs, err := in.Queues()
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]int{}
+		for _, q := range qs {
+			info, err := in.GetQueueInfo(q)
+			if err != nil {
+				return nil, err
+			}
+			out[q] = info.Pending + info.Scheduled + info.Retry
+		}
+		return out, nil
+	}
+}

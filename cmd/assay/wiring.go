@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/assayhq/assay/graders"
+	"github.com/assayhq/assay/internal/api"
+	"github.com/assayhq/assay/internal/config"
+	"github.com/assayhq/assay/internal/demo"
+	"github.com/assayhq/assay/internal/store"
+	"github.com/hibiken/asynq"
+)
+
+// openStore loads the configuration and connects to the platform database.
+func openStore(ctx context.Context) (*config.Config, *store.Store, error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, st, nil
+}
+
+func redisOpt(cfg *config.Config) (asynq.RedisConnOpt, error) {
+	opt, err := asynq.ParseRedisURI(cfg.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("ASSAY_REDIS_URL: %w", err)
+	}
+	return opt, nil
+}
+
+// catalog exposes the built-in take-homes (graders.All) to the API.
+type catalog struct{}
+
+func (catalog) Takehomes() []api.Takehome {
+	out := make([]api.Takehome, 0, len(graders.All))
+	for slug := range graders.All {
+		th, _ := catalog{}.Takehome(slug)
+		out = append(out, th)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Slug < out[j].Slug })
+	return out
+}
+
+func (catalog) Takehome(slug string) (api.Takehome, bool) {
+	s, ok := graders.All[slug]
+	if !ok {
+		return api.Takehome{}, false
+	}
+	return api.Takehome{Slug: s.Slug, Title: s.Title, Version: s.Version, Brief: s.Brief}, true
+}
+
+func demoTakehomes() []demo.Takehome {
+	var out []demo.Takehome
+	for _, th := range (catalog{}).Takehomes() {
+		out = append(out, demo.Takehome{Slug: th.Slug, Title: th.Title, Version: th.Version})
+	}
+	return out
+}
