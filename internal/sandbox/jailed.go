@@ -56,8 +56,8 @@ func (b *Box) startJailed(s Spec, env []string, w *os.File, seq int) (jail, erro
 	go func() {
 		// This thread enters the box's network namespace and stays the parent of the
 		// sandbox until it exits (PR_SET_PDEATHSIG follows the thread, not the process).
-		// It is never unlocked, so it dies with this goroutine instead of serving others.
 		runtime.LockOSThread()
+		defer leaveNetNS()
 		if err := setnsNet(b.ns.path); err != nil {
 			startErr <- err
 			return

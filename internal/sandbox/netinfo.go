@@ -79,12 +79,13 @@ func sortedPorts(socks map[uint64]int) []int {
 // listeningPortsOfPids returns the ports on which the given processes hold listening
 // sockets (unsafe-local mode: the host's table is shared, so match socket inodes).
 func listeningPortsOfPids(pids []int) ([]int, error) {
-	socks, err := listeningInTables("/proc/net")
-	if err != nil {
-		return nil, err
-	}
 	mine := map[uint64]int{}
 	for _, pid := range pids {
+		// The process's own view: /proc/net follows whichever thread reads it.
+		socks, err := listeningInTables(fmt.Sprintf("/proc/%d/net", pid))
+		if err != nil {
+			continue // exited meanwhile
+		}
 		fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
 		if err != nil {
 			continue // exited or not ours to read

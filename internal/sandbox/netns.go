@@ -34,7 +34,7 @@ func newNetNS(name string) (*netNS, error) {
 	}
 	f.Close()
 	n := &netNS{path: path}
-	err = onNewThread(func() error {
+	err = onLockedThread(func() error {
 		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
 			return fmt.Errorf("unshare network namespace: %w", err)
 		}
@@ -51,29 +51,44 @@ func newNetNS(name string) (*netNS, error) {
 	return n, nil
 }
 
-// onNewThread runs fn on an OS thread of its own that is thrown away afterwards, so a
-// namespace fn enters never leaks into the goroutines of the worker.
-func onNewThread(fn func() error) error {
+// originalNetNS is the worker's own network namespace, taken while the package is
+// initialised (on the main thread, before any of it could enter a box).
+var originalNetNS = func() int {
+	fd, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1
+	}
+	return fd
+}()
+
+// onLockedThread runs fn on an OS thread locked to it, so a namespace fn enters never leaks
+// into the worker's other goroutines.
+func onLockedThread(fn func() error) error {
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		// No UnlockOSThread: a goroutine that exits locked takes its thread with it.
 		errc <- fn()
+		leaveNetNS()
 	}()
 	return <-errc
 }
 
-// enter runs fn on a thread of its own inside the namespace. Sockets fn creates belong to
+// leaveNetNS puts the calling locked thread back into the worker's namespace and
+// unlocks it. When that fails the thread stays locked, and the runtime discards it when
+// the goroutine exits. (The main thread cannot be discarded, only parked: restoring is
+// what keeps it, and /proc/self/net, in the worker's namespace.)
+func leaveNetNS() {
+	if originalNetNS >= 0 && unix.Setns(originalNetNS, unix.CLONE_NEWNET) == nil {
+		runtime.UnlockOSThread()
+	}
+}
+
+// enter runs fn on a locked thread inside the namespace. Sockets fn creates belong to
 // the namespace for good; ordinary goroutines may use them afterwards.
 func (n *netNS) enter(fn func() error) error {
-	return onNewThread(func() error {
-		fd, err := unix.Open(n.path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			return fmt.Errorf("open network namespace: %w", err)
-		}
-		defer unix.Close(fd)
-		if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
-			return fmt.Errorf("enter network namespace: %w", err)
+	return onLockedThread(func() error {
+		if err := setnsNet(n.path); err != nil {
+			return err
 		}
 		return fn()
 	})
