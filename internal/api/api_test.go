@@ -52,13 +52,13 @@ type org struct {
 }
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	url   string
 	store *store.Store
 	a, b  *org
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, testenv.NewDatabase(t))

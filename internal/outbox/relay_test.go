@@ -1,0 +1,176 @@
+package outbox_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/assayhq/assay/internal/outbox"
+	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/testenv"
+	"github.com/hibiken/asynq"
+)
+
+// switchableProxy forwards TCP to Redis and can be taken down and brought
+// back on the same address, as a Redis restart looks to its clients.
+type switchableProxy struct {
+	t      *testing.T
+	addr   string
+	target string
+	mu     sync.Mutex
+	ln     net.Listener
+	conns  []net.Conn
+}
+
+func newProxy(t *testing.T, target string) *switchableProxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &switchableProxy{t: t, addr: ln.Addr().String(), target: target}
+	p.serve(ln)
+	t.Cleanup(p.down)
+	return p
+}
+
+func (p *switchableProxy) serve(ln net.Listener) {
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			u, err := net.Dial("tcp", p.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, u)
+			p.mu.Unlock()
+			go func() { io.Copy(u, c); u.Close() }()
+			go func() { io.Copy(c, u); c.Close() }()
+		}
+	}()
+}
+
+func (p *switchableProxy) down() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+func (p *switchableProxy) up() {
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		p.t.Fatalf("bring Redis proxy back on %s: %v", p.addr, err)
+	}
+	p.serve(ln)
+}
+
+// TestSubmissionsWaitForRedisAndAreEnqueuedOnce: with Redis unreachable,
+// submissions are accepted and stay in the outbox; when it is back, two
+// relays running at once enqueue each exactly once.
+func TestSubmissionsWaitForRedisAndAreEnqueuedOnce(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	st, err := store.Open(ctx, testenv.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	_, db := testenv.NewRedisDB(t)
+	proxy := newProxy(t, testenv.RedisAddr())
+	proxy.down()
+
+	org, _ := st.EnsureOrganization(ctx, "Acme")
+	actor := store.Actor{OrgID: org.ID, Label: "test"}
+	as := store.Assessment{Takehome: "planets-crud", SuiteVersion: "1", Title: "T", HoursAllowed: 24, MaxSubmissions: 3, CandidateView: "total"}
+	if err := st.CreateAssessment(ctx, actor, &as); err != nil {
+		t.Fatal(err)
+	}
+	const n = 12
+	want := map[string]bool{}
+	for i := 0; i < n; i++ {
+		token, err := st.CreateInvitation(ctx, actor, &store.Invitation{AssessmentID: as.ID, CandidateName: "C", CandidateEmail: fmt.Sprintf("c%d@example.com", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := st.Submit(ctx, token, "https://github.com/c/r", "")
+		if err != nil {
+			t.Fatalf("submission %d refused while Redis is down: %v", i, err)
+		}
+		want[sub.ID] = true
+	}
+
+	relayCtx, stopRelays := context.WithCancel(ctx)
+	defer stopRelays()
+	var wg sync.WaitGroup
+	for i := 0; i < 2; i++ {
+		client := asynq.NewClient(asynq.RedisClientOpt{Addr: proxy.addr, DB: db, DialTimeout: 300 * time.Millisecond})
+		defer client.Close()
+		r := &outbox.Relay{Store: st, Client: client, Interval: 50 * time.Millisecond}
+		wg.Add(1)
+		go func() { defer wg.Done(); r.Run(relayCtx) }()
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if pending, _ := st.PendingOutbox(ctx); pending != n {
+		t.Fatalf("with Redis down, %d of %d tasks left the outbox", n-int(pending), n)
+	}
+
+	proxy.up()
+	for {
+		pending, err := st.PendingOutbox(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pending == 0 {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("%d tasks still in the outbox after Redis came back", pending)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	stopRelays()
+	wg.Wait()
+
+	in := asynq.NewInspector(asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: db})
+	defer in.Close()
+	tasks, err := in.ListPendingTasks(store.QueueGrading, asynq.PageSize(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, task := range tasks {
+		got[task.ID]++
+		if task.Type != store.TaskGradeSubmission {
+			t.Errorf("task type %q", task.Type)
+		}
+	}
+	if len(got) != n || len(tasks) != n {
+		t.Fatalf("queue holds %d tasks for %d submissions, want %d each", len(tasks), len(got), n)
+	}
+	for id := range want {
+		if got[id] != 1 {
+			t.Errorf("submission %s enqueued %d times", id, got[id])
+		}
+	}
+}
