@@ -256,7 +256,7 @@ func (p *egressProxy) checkTarget(host string, port int) string {
 func (p *egressProxy) connect(t *tunnelRecord) (net.Conn, error) {
 	ctx, cancel := context.WithTimeout(p.ctx, dialTimeout)
 	defer cancel()
-	addrs, err := p.resolver.LookupIPAddr(ctx, t.Host)
+	addrs, err := p.resolver.LookupIPAddr(ctx, normalizeHost(t.Host))
 	if err != nil {
 		t.Error = "resolve: " + err.Error()
 		p.setFault(fmt.Sprintf("%s unreachable: %s", t.Host, t.Error))
