@@ -50,7 +50,7 @@ var solutions = []solution{
 	{
 		name: "no-foreign-key", base: "go", prebuilt: true, status: grading.StatusGraded,
 		failed: []string{"schema.foreign_key"},
-		edits: []edit{{"migrations.go", "bigint NOT NULL REFERENCES shopping_lists (id) ON DELETE CASCADE,", "bigint NOT NULL,"}},
+		edits:  []edit{{"migrations.go", "bigint NOT NULL REFERENCES shopping_lists (id) ON DELETE CASCADE,", "bigint NOT NULL,"}},
 	},
 	{
 		name: "n-plus-one", base: "go", prebuilt: true, status: grading.StatusGraded,
