@@ -37,7 +37,10 @@ func newGit(dest, home string, opt *Options, protocol string, extra ...string) *
 		"submodule.recurse=false",
 		"fetch.recurseSubmodules=false",
 		"fetch.fsckObjects=true", // malformed trees ("..", ".git" paths) are refused
-		"gc.auto=0",              // no background gc left running after fetch
+		// Blobs above this are streamed, not held in memory, while the
+		// pack is indexed and checked (default 512m).
+		"core.bigFileThreshold=32m",
+		"gc.auto=0", // no background gc left running after fetch
 		"maintenance.auto=false",
 		"http.sslVerify=true",
 		"init.defaultBranch=main",
@@ -108,8 +111,14 @@ func (g *gitCmd) output(ctx context.Context, args ...string) (string, error) {
 	return strings.TrimSpace(out.String()), nil
 }
 
-// checkTreeSize refuses a commit whose files add up to more than max before
-// they are written: a few kilobytes of packed zeros can expand to gigabytes.
+// maxFiles bounds the entries of a checkout: millions of empty files pack
+// into almost nothing and would exhaust the disk's inodes. A repository with
+// its node_modules committed stays well below.
+const maxFiles = 200_000
+
+// checkTreeSize refuses a commit whose files add up to more than max bytes or
+// maxFiles entries before they are written: a few kilobytes of packed zeros
+// can expand to gigabytes.
 func checkTreeSize(ctx context.Context, g *gitCmd, commit string, max int64) error {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
@@ -119,6 +128,7 @@ func checkTreeSize(ctx context.Context, g *gitCmd, commit string, max int64) err
 		done <- err
 	}()
 	var total int64
+	files := 0
 	r := bufio.NewReader(pr)
 	for {
 		entry, err := r.ReadBytes(0)
@@ -137,10 +147,10 @@ func checkTreeSize(ctx context.Context, g *gitCmd, commit string, max int64) err
 			n, _ := strconv.ParseInt(fields[3], 10, 64)
 			total += n
 		}
-		if total > max {
+		if files++; total > max || files > maxFiles {
 			pr.Close()
 			<-done
-			return fmt.Errorf("%w: its files add up to more than the %s limit", ErrTooLarge, size(max))
+			return fmt.Errorf("%w: its files add up to more than the %s or %d-file limit", ErrTooLarge, size(max), maxFiles)
 		}
 	}
 	return <-done

@@ -26,7 +26,7 @@ type harness struct {
 	dials atomic.Int64
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	dbURL, err := url.Parse(testenv.NewDatabase(t))
 	if err != nil {
