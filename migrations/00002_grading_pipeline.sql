@@ -6,8 +6,7 @@
 ALTER TABLE submissions
     ADD COLUMN lease_owner   text,
     ADD COLUMN lease_until   timestamptz,
-    ADD COLUMN grade_runs    integer NOT NULL DEFAULT 0,
-    ADD COLUMN suite_version text NOT NULL DEFAULT '';
+    ADD COLUMN grade_runs    integer NOT NULL DEFAULT 0;
 
 CREATE TABLE submission_events (
     id             bigserial PRIMARY KEY,
@@ -23,5 +22,4 @@ DROP TABLE submission_events;
 ALTER TABLE submissions
     DROP COLUMN lease_owner,
     DROP COLUMN lease_until,
-    DROP COLUMN grade_runs,
-    DROP COLUMN suite_version;
+    DROP COLUMN grade_runs;
