@@ -21,6 +21,9 @@ func (t table) String() string {
 	return t.Schema + "." + t.Name
 }
 
+// MarshalText shows a table by name in evidence, also as a map key.
+func (t table) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
 type column struct {
 	Name     string `json:"name"`
 	Type     string `json:"type"` // information_schema data_type

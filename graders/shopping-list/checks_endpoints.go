@@ -255,8 +255,12 @@ func (r *run) notFound(c *grading.C, route, what string, existing []string) {
 		c.Failf("GET %s got no answer: %v", path, err)
 		return
 	}
-	if resp.Status != 404 || !isJSONObject(resp) {
-		c.Failf("GET %s answered %d with %q: answer 404 with a JSON error object when there is no such %s.", path, resp.Status, resp.Header.Get("Content-Type"), what)
+	if resp.Status != 404 {
+		c.Failf("GET %s answered %d: answer 404 with a JSON error object when there is no such %s.", path, resp.Status, what)
+		return
+	}
+	if !isJSONObject(resp) {
+		c.Failf(`GET %s answered 404 without a JSON object: send one, like {"error": "%s not found"}.`, path, what)
 		return
 	}
 	bad, ok := malformedID(existing)

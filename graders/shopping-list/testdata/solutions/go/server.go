@@ -72,14 +72,13 @@ func (s *server) patchItem(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var body struct {
-		Price *json.RawMessage `json:"price"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Price == nil {
+	// A map tells {"price": null} (clear it) from {} (nothing to set).
+	var body map[string]json.RawMessage
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body["price"] == nil {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": `body must be {"price": number or null}`})
 		return
 	}
-	price, ok := parsePrice(*body.Price)
+	price, ok := parsePrice(body["price"])
 	if !ok {
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": "price must be a number >= 0 or null"})
 		return

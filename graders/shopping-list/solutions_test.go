@@ -1,0 +1,115 @@
+package shoppinglist
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/assayhq/assay/internal/grading"
+	"github.com/assayhq/assay/internal/grading/gradingtest"
+)
+
+// gradeTimeout bounds one solution's grading, the sandboxed Go build included.
+const gradeTimeout = 8 * time.Minute
+
+// graded caches each solution's scorecard: every reference solution is
+// graded once per test run, however many tests read its scorecard.
+var graded sync.Map // name -> *gradedOnce
+
+type gradedOnce struct {
+	once sync.Once
+	card *grading.Scorecard
+	err  error
+}
+
+// scorecard grades s through the real runner, sandbox and PostgreSQL, once.
+func scorecard(t *testing.T, s solution) *grading.Scorecard {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("grading reference solutions builds and runs them: not in -short")
+	}
+	v, _ := graded.LoadOrStore(s.name, &gradedOnce{})
+	g := v.(*gradedOnce)
+	g.once.Do(func() {
+		env, err := gradingtest.Shared()
+		if err != nil {
+			g.err = err
+			return
+		}
+		dir, err := os.MkdirTemp("", "shopping-list-"+s.name+"-")
+		if err != nil {
+			g.err = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		repo := makeRepo(t, dir, s)
+		ctx, cancel := context.WithTimeout(context.Background(), gradeTimeout)
+		defer cancel()
+		start := time.Now()
+		g.card, g.err = env.Grade(ctx, Suite, repo, gradingtest.Options{Seed: seedOf(s.name)})
+		t.Logf("%s graded in %s", s.name, time.Since(start).Round(time.Millisecond))
+	})
+	if g.err != nil {
+		t.Fatalf("grade %s: %v", s.name, g.err)
+	}
+	return g.card
+}
+
+// seedOf gives each solution its own data set, the same in every run.
+func seedOf(name string) int64 {
+	var h int64 = 17
+	for _, c := range name {
+		h = h*31 + int64(c)
+	}
+	return h&0x7fffffff | 1
+}
+
+// TestSolutions asserts every reference solution's full verdict table.
+func TestSolutions(t *testing.T) {
+	for _, s := range solutions {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			card := scorecard(t, s)
+			if card.Status != s.status {
+				t.Errorf("status %s, want %s", card.Status, s.status)
+			}
+			got, want := map[string]string{}, map[string]string{}
+			for _, c := range card.Checks {
+				got[c.ID] = c.Status
+			}
+			for _, def := range checks {
+				switch {
+				case s.status != grading.StatusGraded:
+					want[def.ID] = grading.CheckNotRun
+				case slices.Contains(s.failed, def.ID):
+					want[def.ID] = grading.CheckFailed
+				default:
+					want[def.ID] = grading.CheckPassed
+				}
+			}
+			for _, def := range checks {
+				if got[def.ID] != want[def.ID] {
+					t.Errorf("%s: %s, want %s", def.ID, got[def.ID], want[def.ID])
+				}
+			}
+			b, err := json.MarshalIndent(card, "", "  ")
+			if err != nil {
+				t.Fatalf("the scorecard does not marshal: %v", err)
+			}
+			if t.Failed() {
+				t.Logf("scorecard:\n%s", b)
+			}
+			// ASSAY_TEST_SCORECARDS=dir keeps every scorecard, for reading figures.
+			if dir := os.Getenv("ASSAY_TEST_SCORECARDS"); dir != "" {
+				if err := os.WriteFile(filepath.Join(dir, s.name+".json"), b, 0o644); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+}
