@@ -16,6 +16,7 @@ import (
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 	"github.com/hibiken/asynq"
+	"github.com/hibiken/asynqmon"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -57,6 +58,7 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 		SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"),
 		Ready:        func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
 		Metrics:      api.NewMetrics(st, queueDepth(inspector)),
+		QueueMonitor: asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: ropt, ReadOnly: true}),
 	})
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: r, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}

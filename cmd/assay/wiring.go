@@ -9,6 +9,8 @@ import (
 	"github.com/assayhq/assay/internal/api"
 	"github.com/assayhq/assay/internal/config"
 	"github.com/assayhq/assay/internal/demo"
+	"github.com/assayhq/assay/internal/gradingdb"
+	"github.com/assayhq/assay/internal/sandbox"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/hibiken/asynq"
 )
@@ -61,4 +63,19 @@ func demoTakehomes() []demo.Takehome {
 		out = append(out, demo.Takehome{Slug: th.Slug, Title: th.Title, Version: th.Version})
 	}
 	return out
+}
+
+// openGrading sets up what grading needs on this machine: the sandbox
+// (which refuses, naming what is missing, where the host cannot sandbox) and
+// the grading PostgreSQL server.
+func openGrading(ctx context.Context, cfg *config.Config) (*sandbox.Manager, *gradingdb.Server, error) {
+	sb, err := sandbox.New(sandbox.Config{Mode: cfg.Sandbox, StateDir: cfg.StateDir, EgressHosts: cfg.BuildEgressHosts})
+	if err != nil {
+		return nil, nil, fmt.Errorf("sandbox: %w (ASSAY_SANDBOX=unsafe-local runs without one, for development only)", err)
+	}
+	db, err := gradingdb.Open(ctx, cfg.GradingDatabaseURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("ASSAY_GRADING_DATABASE_URL: %w", err)
+	}
+	return sb, db, nil
 }

@@ -2,13 +2,20 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
+	"time"
 
+	"github.com/assayhq/assay/graders"
 	"github.com/assayhq/assay/internal/config"
+	"github.com/assayhq/assay/internal/gitfetch"
 	"github.com/assayhq/assay/internal/outbox"
+	"github.com/assayhq/assay/internal/pipeline"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/assayhq/assay/internal/worker"
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func init() {
@@ -22,17 +29,39 @@ func init() {
 	})
 }
 
+// leftoverAge is how old a per-submission database must be before a
+// starting worker drops it as a leftover: older than any grading run.
+const leftoverAge = worker.GradeTimeout + 5*time.Minute
+
 // runWorker relays the outbox and serves queued tasks until ctx ends.
 func runWorker(ctx context.Context, cfg *config.Config, st *store.Store) error {
 	ropt, err := redisOpt(cfg)
 	if err != nil {
 		return err
 	}
+	sb, gdb, err := openGrading(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if err := sb.CleanupLeftovers(ctx); err != nil {
+		slog.Warn("sandbox leftovers", "err", err)
+	}
+	if err := gdb.CleanupLeftovers(ctx, leftoverAge); err != nil {
+		slog.Warn("database leftovers", "err", err)
+	}
 	client := asynq.NewClient(ropt)
 	defer client.Close()
 	relay := &outbox.Relay{Store: st, Client: client}
 	go relay.Run(ctx)
+
+	host, _ := os.Hostname()
 	w := worker.New(ropt, cfg.WorkerConcurrency)
-	slog.Info("worker started", "concurrency", cfg.WorkerConcurrency)
+	w.HandleGrading(&pipeline.Pipeline{
+		Store: st, Suites: graders.All, Sandbox: sb, DB: gdb,
+		Fetch:   gitfetch.Options{AllowLoopbackHTTP: cfg.AllowLoopback},
+		Owner:   fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano()),
+		Metrics: pipeline.NewMetrics(prometheus.DefaultRegisterer),
+	})
+	slog.Info("worker started", "concurrency", cfg.WorkerConcurrency, "sandbox", cfg.Sandbox)
 	return w.Run(ctx)
 }

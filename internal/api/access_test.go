@@ -69,11 +69,38 @@ func staffRoutes() []route {
 		{"GET", "/api/v1/submissions", nil, all, 200, nil},
 		{"GET", "/api/v1/submissions/{id}", nil, all, 200, sub},
 		{"POST", "/api/v1/submissions/{id}/reviews", map[string]any{"decision": "advance", "notes": "good"}, reviewers, 201, sub},
+		{"GET", "/api/v1/submissions/{id}/events", nil, all, 200, (*env).finishedSubmission},
+		{"POST", "/api/v1/submissions/{id}/regrade", nil, reviewers, 202, (*env).finishedSubmission},
+		{"POST", "/api/v1/submissions/{id}/cancel", nil, reviewers, 200, (*env).queuedSubmission},
 		{"GET", "/api/v1/users", nil, admins, 200, nil},
 		{"POST", "/api/v1/users", nil, admins, 201, nil}, // body made per case: emails are unique
 		{"PATCH", "/api/v1/users/{id}", map[string]any{"role": "recruiter"}, admins, 200, (*env).freshUserFor},
 		{"GET", "/api/v1/audit", nil, admins, 200, nil},
 	}
+}
+
+// queuedSubmission makes a new submission of org o, waiting to be graded.
+func (e *env) queuedSubmission(o *org) string {
+	ctx := context.Background()
+	token, err := e.store.CreateInvitation(ctx, store.Actor{OrgID: o.id, Label: "test"},
+		&store.Invitation{AssessmentID: o.assessment, CandidateName: "Q", CandidateEmail: "q@example.com"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	sub, err := e.store.Submit(ctx, token, "https://github.com/q/r", "")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return sub.ID
+}
+
+// finishedSubmission makes a new submission of org o that was canceled.
+func (e *env) finishedSubmission(o *org) string {
+	id := e.queuedSubmission(o)
+	if _, err := e.store.CancelSubmission(context.Background(), store.Actor{OrgID: o.id, Label: "test"}, id); err != nil {
+		e.t.Fatal(err)
+	}
+	return id
 }
 
 func (e *env) freshAssessmentFor(o *org) string { return e.freshAssessment(o) }

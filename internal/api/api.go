@@ -48,6 +48,9 @@ type Deps struct {
 	Notices      []string
 	SecureCookie bool
 	Metrics      *Metrics
+	// QueueMonitor is the read-only queue dashboard mounted at /admin/queues
+	// for admins; nil leaves it out.
+	QueueMonitor http.Handler
 }
 
 type api struct{ Deps }
@@ -74,6 +77,7 @@ func Register(r *gin.Engine, d Deps) {
 	cand.GET("", a.candidate)
 	cand.POST("/submissions", a.candidateSubmit)
 	cand.GET("/submissions/:id", a.candidateSubmission)
+	cand.GET("/submissions/:id/events", a.candidateSubmissionEvents)
 
 	staff := v1.Group("")
 	staff.Use(auth.Middleware(d.Tokens, a.loadPrincipal))
@@ -95,10 +99,16 @@ func Register(r *gin.Engine, d Deps) {
 	staff.GET("/submissions", anyone, a.listSubmissions)
 	staff.GET("/submissions/:id", anyone, a.getSubmission)
 	staff.POST("/submissions/:id/reviews", reviewers, a.addReview)
+	staff.GET("/submissions/:id/events", anyone, a.submissionEvents)
+	staff.POST("/submissions/:id/regrade", reviewers, a.regrade)
+	staff.POST("/submissions/:id/cancel", reviewers, a.cancel)
 	staff.GET("/users", admins, a.listUsers)
 	staff.POST("/users", admins, a.createUser)
 	staff.PATCH("/users/:id", admins, a.updateUser)
 	staff.GET("/audit", admins, a.auditLog)
+	if d.QueueMonitor != nil {
+		r.Any("/admin/queues/*path", auth.Middleware(d.Tokens, a.loadPrincipal), admins, gin.WrapH(d.QueueMonitor))
+	}
 
 	r.NoRoute(func(c *gin.Context) {
 		c.JSON(http.StatusNotFound, gin.H{"error": "no such route: " + c.Request.Method + " " + c.Request.URL.Path})

@@ -9,7 +9,6 @@ import (
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -36,15 +35,14 @@ func NewMetrics(st *store.Store, depth QueueDepth) *Metrics {
 			Name: "assay_submissions_received_total", Help: "Submissions accepted by this process.",
 		}),
 	}
-	m.registry.MustRegister(m.requestDuration, m.submissionsReceived,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&stateCollector{store: st, depth: depth})
+	m.registry.MustRegister(m.requestDuration, m.submissionsReceived, &stateCollector{store: st, depth: depth})
 	return m
 }
 
-// Handler serves the metrics.
+// Handler serves the API's metrics and the process-wide default registry's
+// (Go runtime, process, and grading when the worker runs in this process).
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+	return promhttp.HandlerFor(prometheus.Gatherers{m.registry, prometheus.DefaultGatherer}, promhttp.HandlerOpts{})
 }
 
 func (m *Metrics) middleware() gin.HandlerFunc {

@@ -73,6 +73,12 @@ func (s *Store) Submit(ctx context.Context, token, repoURL, ref string) (*Submis
 		if err := addOutbox(tx, TaskGradeSubmission, sub.ID, QueueGrading, GradePayload{SubmissionID: sub.ID}); err != nil {
 			return err
 		}
+		if err := emitSubmissionReceived(tx, sub.ID); err != nil {
+			return err
+		}
+		if err := addSubmissionEvent(tx, sub.ID, StatusQueued, ""); err != nil {
+			return err
+		}
 		actor := Actor{OrgID: inv.OrgID, Label: "candidate:" + inv.ID}
 		return audit(tx, actor, "submission.received", "submission", sub.ID,
 			map[string]any{"repo_url": repoURL, "ref": ref, "attempt": sub.Attempt})
@@ -188,6 +194,9 @@ func (s *Store) AddReview(ctx context.Context, a Actor, submissionID, decision, 
 		}
 		if err := tx.Create(&r).Error; err != nil {
 			return fmt.Errorf("create review: %w", err)
+		}
+		if err := emitReviewDecided(tx, &r, &sub); err != nil {
+			return err
 		}
 		return audit(tx, a, "review.decided", "submission", submissionID, map[string]any{"decision": decision})
 	})

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/hibiken/asynq"
 )
@@ -26,11 +27,14 @@ var Queues = map[string]int{QueueWebhooks: 6, QueueGrading: 3, QueueDefault: 2, 
 type Worker struct {
 	srv *asynq.Server
 	mux *asynq.ServeMux
+	// retryDelays overrides asynq's default backoff per task type.
+	retryDelays map[string]func(n int, err error) time.Duration
 }
 
 // New makes a worker that runs up to concurrency tasks at once.
 func New(redis asynq.RedisConnOpt, concurrency int) *Worker {
-	srv := asynq.NewServer(redis, asynq.Config{
+	w := &Worker{mux: asynq.NewServeMux(), retryDelays: map[string]func(int, error) time.Duration{}}
+	w.srv = asynq.NewServer(redis, asynq.Config{
 		Concurrency: concurrency,
 		Queues:      Queues,
 		Logger:      slogLogger{},
@@ -38,8 +42,14 @@ func New(redis asynq.RedisConnOpt, concurrency int) *Worker {
 			id, _ := asynq.GetTaskID(ctx)
 			slog.Warn("task failed", "type", t.Type(), "id", id, "err", err)
 		}),
+		RetryDelayFunc: func(n int, err error, t *asynq.Task) time.Duration {
+			if f, ok := w.retryDelays[t.Type()]; ok {
+				return f(n, err)
+			}
+			return asynq.DefaultRetryDelayFunc(n, err, t)
+		},
 	})
-	return &Worker{srv: srv, mux: asynq.NewServeMux()}
+	return w
 }
 
 // Handle routes a task type to its handler.

@@ -1,0 +1,221 @@
+// Package pipeline grades one queued submission end to end: it claims the
+// submission (so a task delivered twice grades once), runs the take-home's
+// suite through the grading runner with progress written to the store, keeps
+// a heartbeat that notices cancellation and lost leases, and stores the
+// scorecard. The asynq handler in internal/worker only calls Grade.
+//
+// It sits between worker and grading (the architecture map has the worker do
+// this itself) so that the whole path is testable without a queue.
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/assayhq/assay/internal/gitfetch"
+	"github.com/assayhq/assay/internal/grading"
+	"github.com/assayhq/assay/internal/gradingdb"
+	"github.com/assayhq/assay/internal/sandbox"
+	"github.com/assayhq/assay/internal/store"
+)
+
+// Pipeline holds what grading a submission needs.
+type Pipeline struct {
+	Store   *store.Store
+	Suites  map[string]*grading.Suite
+	Sandbox *sandbox.Manager
+	DB      *gradingdb.Server
+	Fetch   gitfetch.Options
+	// Owner names this worker process in leases; unique per process.
+	Owner string
+	// Lease is how long a claim holds without a heartbeat (default 30 s);
+	// a crashed worker's submission is taken over after it.
+	Lease   time.Duration
+	Metrics *Metrics
+}
+
+// ErrRetryLater asks the queue to deliver the task again later.
+var ErrRetryLater = errors.New("retry later")
+
+// Grade grades one submission. A finished submission is left alone; one a
+// live worker holds gives ErrRetryLater.
+func (p *Pipeline) Grade(ctx context.Context, submissionID string) error {
+	lease := p.lease()
+	job, err := p.Store.ClaimSubmission(ctx, submissionID, p.Owner, lease)
+	switch {
+	case errors.Is(err, store.ErrFinished), errors.Is(err, store.ErrNotFound):
+		return nil
+	case errors.Is(err, store.ErrBusy):
+		return fmt.Errorf("%w: %v", ErrRetryLater, err)
+	case err != nil:
+		return err
+	}
+	log := slog.With("submission", submissionID, "takehome", job.Assessment.Takehome)
+	if p.Metrics != nil {
+		p.Metrics.queueLatency.Observe(time.Since(job.Submission.UpdatedAt).Seconds())
+	}
+	started := time.Now()
+
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	hbDone := make(chan struct{})
+	go func() { defer close(hbDone); p.heartbeat(runCtx, cancel, submissionID, lease) }()
+
+	suite, ok := p.Suites[job.Assessment.Takehome]
+	var result store.GradeResult
+	switch {
+	case !ok || suite.Version != job.Assessment.SuiteVersion:
+		result = store.GradeResult{Status: store.StatusError, Takehome: job.Assessment.Takehome,
+			Message: fmt.Sprintf("take-home %s version %s is not available on this worker", job.Assessment.Takehome, job.Assessment.SuiteVersion)}
+	default:
+		result = p.run(runCtx, suite, job)
+	}
+	cancel(nil)
+	<-hbDone
+
+	switch cause := context.Cause(runCtx); {
+	case errors.Is(cause, errCanceledByUser):
+		log.Info("grading canceled")
+	case errors.Is(cause, errLeaseLost):
+		log.Warn("lease lost; another worker took over")
+		return nil
+	case ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded):
+		// The worker is shutting down: hand the submission back untouched.
+		rel, stop := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer stop()
+		if err := p.Store.ReleaseSubmission(rel, submissionID, p.Owner); err != nil {
+			log.Error("release interrupted submission", "err", err)
+		}
+		return fmt.Errorf("%w: worker shutting down", ErrRetryLater)
+	}
+	fin, stop := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer stop()
+	if err := p.Store.FinishGrading(fin, submissionID, p.Owner, result); err != nil {
+		if errors.Is(err, store.ErrBusy) {
+			return nil
+		}
+		return fmt.Errorf("store result of %s: %w", submissionID, err)
+	}
+	if p.Metrics != nil {
+		p.Metrics.outcomes.WithLabelValues(result.Status).Inc()
+		p.Metrics.total.Observe(time.Since(started).Seconds())
+	}
+	log.Info("submission graded", "status", result.Status, "score", result.Score, "took", time.Since(started).Round(time.Millisecond))
+	return nil
+}
+
+func (p *Pipeline) lease() time.Duration {
+	if p.Lease > 0 {
+		return p.Lease
+	}
+	return 30 * time.Second
+}
+
+// run grades with the runner and turns its scorecard into the store's result.
+func (p *Pipeline) run(ctx context.Context, suite *grading.Suite, job *store.GradeJob) store.GradeResult {
+	id := job.Submission.ID
+	card, err := grading.Run(ctx, grading.RunOptions{
+		Suite: suite, RepoURL: job.Submission.RepoURL, Ref: job.Submission.Ref,
+		Sandbox: p.Sandbox, DB: p.DB, Fetch: p.Fetch,
+		OnPhase: func(phase string) {
+			if status := statusOfPhase(phase); status != "" {
+				if err := p.Store.SetSubmissionPhase(context.WithoutCancel(ctx), id, p.Owner, status); err != nil {
+					slog.Warn("record phase", "submission", id, "phase", phase, "err", err)
+				}
+			}
+		},
+	})
+	res := store.GradeResult{Takehome: suite.Slug, SuiteVersion: suite.Version}
+	if err != nil {
+		res.Status = store.StatusError
+		res.Message = "the grader failed: " + err.Error()
+		if deadline, ok := ctx.Deadline(); ok && ctx.Err() != nil {
+			res.Message = fmt.Sprintf("grading was stopped at its time limit (%s)", deadline.Sub(job.Submission.UpdatedAt).Round(time.Minute))
+		}
+		return res
+	}
+	if p.Metrics != nil {
+		for _, ph := range card.Phases {
+			p.Metrics.phaseDuration.WithLabelValues(phaseFamily(ph.Name)).Observe(float64(ph.DurationMS) / 1000)
+		}
+	}
+	raw, err := json.Marshal(card)
+	if err != nil {
+		res.Status, res.Message = store.StatusError, "the scorecard could not be encoded: "+err.Error()
+		return res
+	}
+	res.Status, res.Score, res.MaxScore, res.CommitSHA, res.Scorecard = card.Status, card.Score, card.MaxScore, card.Commit, raw
+	if card.Status != grading.StatusGraded {
+		res.Message = failureSummary(card)
+	}
+	return res
+}
+
+var (
+	errCanceledByUser = errors.New("canceled by a reviewer")
+	errLeaseLost      = errors.New("lease lost")
+)
+
+// heartbeat renews the lease and stops the run when the submission was
+// canceled or taken over.
+func (p *Pipeline) heartbeat(ctx context.Context, cancel context.CancelCauseFunc, id string, lease time.Duration) {
+	t := time.NewTicker(min(lease/3, 2*time.Second))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		status, err := p.Store.RenewLease(ctx, id, p.Owner, lease)
+		switch {
+		case errors.Is(err, store.ErrBusy):
+			cancel(errLeaseLost)
+			return
+		case err != nil:
+			slog.Warn("renew lease", "submission", id, "err", err)
+		case status == store.StatusCanceled:
+			cancel(errCanceledByUser)
+			return
+		}
+	}
+}
+
+// statusOfPhase maps the runner's phases to the submission's statuses.
+func statusOfPhase(phase string) string {
+	switch phaseFamily(phase) {
+	case "fetch":
+		return store.StatusFetching
+	case "prepare", "build":
+		return store.StatusBuilding
+	case "release", "web":
+		return store.StatusStarting
+	case "checks":
+		return store.StatusChecking
+	}
+	return ""
+}
+
+// phaseFamily strips a run suffix ("web (fresh database)" → "web").
+func phaseFamily(phase string) string {
+	if i := strings.IndexAny(phase, " :#("); i > 0 {
+		return phase[:i]
+	}
+	return phase
+}
+
+// failureSummary is the one line a reviewer sees for a submission that never
+// reached its checks: the failing phase's message.
+func failureSummary(card *grading.Scorecard) string {
+	for i := len(card.Phases) - 1; i >= 0; i-- {
+		if ph := card.Phases[i]; ph.Status != grading.PhaseOK && ph.Message != "" {
+			return ph.Name + ": " + ph.Message
+		}
+	}
+	return card.Status
+}
