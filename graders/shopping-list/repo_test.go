@@ -31,6 +31,11 @@ func makeRepo(t testing.TB, parent string, s solution) string {
 			t.Fatal(err)
 		}
 	}
+	if s.setup != nil {
+		if err := s.setup(dir); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+	}
 	if s.prebuilt {
 		command(t, dir, "go", "build", "-o", "bin/shopping-list", ".")
 		setBuildLine(t, dir, "build: test -x bin/shopping-list")

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -97,6 +98,11 @@ func TestSolutions(t *testing.T) {
 					t.Errorf("%s: %s, want %s", def.ID, got[def.ID], want[def.ID])
 				}
 			}
+			for _, c := range card.Checks {
+				if c.Status != grading.CheckPassed && (c.Message == "" || strings.Contains(c.Message, "\n")) {
+					t.Errorf("%s %s: the reason must be one line, got %q", c.ID, c.Status, c.Message)
+				}
+			}
 			b, err := json.MarshalIndent(card, "", "  ")
 			if err != nil {
 				t.Fatalf("the scorecard does not marshal: %v", err)
@@ -109,6 +115,30 @@ func TestSolutions(t *testing.T) {
 				if err := os.WriteFile(filepath.Join(dir, s.name+".json"), b, 0o644); err != nil {
 					t.Error(err)
 				}
+			}
+		})
+	}
+}
+
+// TestListStatementsMetric: the scorecard reports the statements counted for
+// GET /shopping-lists, a fixed few for the complete solutions and one per
+// list or more for N+1 (scorecards shared with TestSolutions).
+func TestListStatementsMetric(t *testing.T) {
+	for _, s := range solutions {
+		if s.name != "go" && s.name != "typescript" && s.name != "n-plus-one" {
+			continue
+		}
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			card := scorecard(t, s)
+			n, ok := card.Metrics["list_endpoint_sql_statements"]
+			switch {
+			case !ok:
+				t.Fatal("no list_endpoint_sql_statements metric")
+			case s.name == "n-plus-one" && n < minLists:
+				t.Errorf("N+1 counted %v statements, want at least %d", n, minLists)
+			case s.name != "n-plus-one" && n > 3:
+				t.Errorf("%v statements for a two-query endpoint", n)
 			}
 		})
 	}

@@ -2,6 +2,8 @@ package shoppinglist
 
 import (
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/assayhq/assay/internal/grading"
@@ -19,8 +21,10 @@ type solution struct {
 	// in every box would take minutes each. The Go solution itself and the
 	// failing build go through the sandboxed build.
 	prebuilt bool
-	status   string
-	failed   []string // checks that fail; every other check passes (or, unless graded, is not run)
+	// setup changes the repository in ways edits cannot (links).
+	setup  func(dir string) error
+	status string
+	failed []string // checks that fail; every other check passes (or, unless graded, is not run)
 }
 
 // edit replaces old, which must occur exactly once in file, with new.
@@ -89,7 +93,19 @@ var solutions = []solution{
 	},
 	{
 		name: "build-fails", base: "go", status: grading.StatusBuildFailed,
-		edits: []edit{{"server.go", "type server struct{ db *pgxpool.Pool }", "type server struct{ db *pgxpool.Pool"}},
+		// A mistyped import fails while packages load, before anything compiles.
+		edits: []edit{{"main.go", "\"github.com/jackc/pgx/v5/pgxpool\"", "\"github.com/jackc/pgx/v5/pgxpoool\""}},
+	},
+	{
+		// app/data is a link out of the repository: the grader must not write
+		// through it, and says why the run stopped.
+		name: "data-link-escapes", base: "go", status: grading.StatusBuildFailed,
+		setup: func(dir string) error {
+			if err := os.RemoveAll(filepath.Join(dir, dataDir)); err != nil {
+				return err
+			}
+			return os.Symlink("../../outside", filepath.Join(dir, dataDir))
+		},
 	},
 }
 
