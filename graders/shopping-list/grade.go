@@ -32,8 +32,8 @@ type run struct {
 	patched *patchTarget // the item the PATCH checks use, once PATCH answered 200
 }
 
-// grade drives one submission: first start, endpoints, restarts, schema and
-// data, PATCH, then a from-zero run on a second empty database.
+// grade drives one submission: first start, endpoints and PATCH, restarts,
+// schema and data, then a from-zero run on a second empty database.
 func grade(ctx context.Context, g *grading.Grader) error {
 	starter, err := starterData()
 	if err != nil {
@@ -55,6 +55,10 @@ func grade(ctx context.Context, g *grading.Grader) error {
 	r.checkGet404()
 	r.checkItems()
 	r.checkItems404()
+	// The stretch PATCH needs only the running service: checked before the
+	// restarts, so a release that cannot rerun costs it nothing.
+	r.checkPatch()
+	r.checkPatchErrors()
 
 	if err := r.restart(ctx); err != nil {
 		return err
@@ -71,8 +75,6 @@ func grade(ctx context.Context, g *grading.Grader) error {
 	if err := r.checkHistory(ctx); err != nil {
 		return err
 	}
-	r.checkPatch()
-	r.checkPatchErrors()
 
 	if err := r.svc.Stop(ctx); err != nil {
 		return fmt.Errorf("stop the service: %w", err)
@@ -127,5 +129,5 @@ func (r *run) noSchema(id string) bool {
 
 // notRestarted says why a check needing the service after its restarts fails.
 func (r *run) notRestarted() string {
-	return fmt.Sprintf("the service did not come back after being restarted on the same database (%v): release and web must be safe to run again", r.restartErr)
+	return fmt.Sprintf("Restarted on the same database, the service did not come back (%v): make release and web safe to run again.", r.restartErr)
 }

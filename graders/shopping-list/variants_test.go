@@ -88,6 +88,11 @@ var solutions = []solution{
 			"\tif len(lists) == 0 {\n\t\twriteJSON(w, http.StatusOK, nil)\n\t\treturn\n\t}\n\twriteJSON(w, http.StatusOK, lists[0])\n"}},
 	},
 	{
+		name: "release-not-rerunnable", base: "go", prebuilt: true, status: grading.StatusGraded,
+		failed: []string{"data.stored_once", "migrations.quantities_doubled_once"},
+		edits:  []edit{{"migrate.go", ".Scan(&done); err != nil || done {", ".Scan(&done); err != nil {"}},
+	},
+	{
 		name: "never-starts", base: "go", prebuilt: true, status: grading.StatusStartFailed,
 		edits: []edit{{"Procfile", "web: ./bin/shopping-list serve", "web: ./bin/shopping-list server"}},
 	},
