@@ -3,9 +3,11 @@ package shoppinglist
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -124,10 +126,8 @@ func TestSolutions(t *testing.T) {
 // GET /shopping-lists, a fixed few for the complete solutions and one per
 // list or more for N+1 (scorecards shared with TestSolutions).
 func TestListStatementsMetric(t *testing.T) {
-	for _, s := range solutions {
-		if s.name != "go" && s.name != "typescript" && s.name != "n-plus-one" {
-			continue
-		}
+	for _, name := range []string{"go", "typescript", "n-plus-one"} {
+		s := solutionNamed(t, name)
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
 			card := scorecard(t, s)
@@ -142,4 +142,45 @@ func TestListStatementsMetric(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSameCommitSameVerdicts grades one commit twice, with the seed derived
+// from the commit as in production: a check that can flake is a bug.
+func TestSameCommitSameVerdicts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("grades a solution twice: not in -short")
+	}
+	t.Parallel()
+	env, err := gradingtest.Shared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := makeRepo(t, t.TempDir(), solutionNamed(t, "double-every-start"))
+	var verdicts [2]map[string]string
+	for i := range verdicts {
+		ctx, cancel := context.WithTimeout(context.Background(), gradeTimeout)
+		card, err := env.Grade(ctx, Suite, repo, gradingtest.Options{})
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		verdicts[i] = map[string]string{"status": card.Status, "seed": strconv.FormatInt(card.Seed, 10)}
+		for _, c := range card.Checks {
+			verdicts[i][c.ID] = c.Status
+		}
+	}
+	if !maps.Equal(verdicts[0], verdicts[1]) {
+		t.Fatalf("two gradings of one commit differ:\n%v\n%v", verdicts[0], verdicts[1])
+	}
+}
+
+func solutionNamed(t *testing.T, name string) solution {
+	t.Helper()
+	for _, s := range solutions {
+		if s.name == name {
+			return s
+		}
+	}
+	t.Fatalf("no solution %q", name)
+	return solution{}
 }
