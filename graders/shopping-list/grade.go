@@ -14,15 +14,15 @@ const restarts = 2
 
 // run holds what one grading run learnt, shared by the checks.
 type run struct {
-	g     *grading.Grader
-	svc   *grading.Service
-	sets  []dataSet // the replacement (what app/data held), then the starter kit
-	cat   *catalog
-	sch   *schema // nil when the tables were not found; missing says why
-	set   dataSet // the data set the stored rows come from
-	first *snapshot
+	g       *grading.Grader
+	svc     *grading.Service
+	sets    []dataSet // the replacement (what app/data held), then the starter kit
+	cat     *catalog
+	sch     *schema // nil when the tables were not found
+	missing string  // why sch is nil
+	set     dataSet // the data set the stored rows come from
+	first   *snapshot
 
-	missing    string
 	restartErr error     // the service did not come back after a restart
 	restarted  *snapshot // after the restarts
 
@@ -92,7 +92,7 @@ func (r *run) inspect(ctx context.Context) error {
 		return err
 	}
 	for _, set := range r.sets {
-		if "rows holding the names of "+set.Source == r.sch.FoundBy {
+		if set.Source == r.sch.Data {
 			r.set = set
 		}
 	}

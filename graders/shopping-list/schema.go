@@ -24,6 +24,7 @@ type schema struct {
 	ForeignKey   bool    `json:"foreign_key"`
 	Price        *column `json:"price,omitempty"`
 	FoundBy      string  `json:"found_by"`
+	Data         string  `json:"data,omitempty"` // the data set whose names the rows hold
 }
 
 // dataSet is a data set the stored rows may come from: the replacement the
@@ -65,7 +66,7 @@ func discoverByData(ctx context.Context, db *sql.DB, cat *catalog, set dataSet) 
 		return nil, err
 	}
 	s := &schema{Lists: lists, Items: items, ListName: listName, ItemName: itemName,
-		FoundBy: "rows holding the names of " + set.Source}
+		FoundBy: "rows holding the names of " + set.Source, Data: set.Source}
 	if !linkByForeignKey(cat, s) {
 		if err := linkByContent(ctx, db, cat, s, set); err != nil {
 			return nil, err

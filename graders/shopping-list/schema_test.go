@@ -104,6 +104,10 @@ func TestDiscover(t *testing.T) {
 				t.Fatalf("not found: %s", missing)
 			}
 			got.Price, got.FoundBy = nil, ""
+			if got.Data != tc.wantSet {
+				t.Errorf("rows recognised as %q, want %q", got.Data, tc.wantSet)
+			}
+			got.Data = ""
 			if *got != *tc.want {
 				t.Fatalf("schema\n got %+v\nwant %+v", *got, *tc.want)
 			}
