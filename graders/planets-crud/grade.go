@@ -20,7 +20,9 @@ type run struct {
 	svc  *grading.Service
 	data []Planet
 
-	listing []apiPlanet // GET /planets once the import was judged
+	listing     []apiPlanet // GET /planets once the import was judged
+	firstImport []apiPlanet // the generated planets in that listing
+	dataByName  map[string]Planet
 
 	// Planets the restart checks look for, and what each id should hold.
 	created, edited *apiPlanet
@@ -37,7 +39,10 @@ type run struct {
 }
 
 func grade(ctx context.Context, g *grading.Grader) error {
-	r := &run{g: g, data: Generate(g.Seed()), routeOK: map[string]bool{}, expect: map[string]Planet{}}
+	r := &run{g: g, data: Generate(g.Seed()), routeOK: map[string]bool{}, expect: map[string]Planet{}, dataByName: map[string]Planet{}}
+	for _, p := range r.data {
+		r.dataByName[p.Name] = p
+	}
 	ep := NewEndpoint(r.data, 0)
 	svc, err := g.Start(ctx, grading.StartOptions{Endpoints: map[string]http.Handler{"PLANETS_GRAPHQL_URL": ep}})
 	if err != nil {

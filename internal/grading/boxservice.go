@@ -1,0 +1,199 @@
+package grading
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/assayhq/assay/internal/gradingdb"
+	"github.com/assayhq/assay/internal/pgwire"
+	"github.com/assayhq/assay/internal/sandbox"
+)
+
+// boxService is one Start: a database, its forward, the endpoints, and web.
+type boxService struct {
+	e         *boxEngine
+	db        *gradingdb.Database
+	proxy     *pgwire.Proxy
+	listeners []net.Listener
+	env       map[string]string
+	webPort   int
+
+	web      *sandbox.Process
+	webPhase Phase // filled when web became ready, completed when it stops
+}
+
+func (s *boxService) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	return s.e.box.DialContext(ctx, network, addr)
+}
+func (s *boxService) port() int         { return s.webPort }
+func (s *boxService) statements() int64 { return s.proxy.Statements() }
+func (s *boxService) directURL() string { return s.e.o.DB.DirectURL(s.db) }
+func (s *boxService) restart(ctx context.Context) error {
+	if err := s.stopWeb(); err != nil {
+		return err
+	}
+	return s.launch(ctx)
+}
+
+// stop ends web for good and closes the forward and endpoints.
+func (s *boxService) stop(ctx context.Context) error {
+	err := s.stopWeb()
+	s.closeListeners()
+	if s.e.current == s {
+		s.e.current = nil
+	}
+	return err
+}
+
+func (s *boxService) closeListeners() {
+	for _, l := range s.listeners {
+		l.Close()
+	}
+	s.listeners = nil
+}
+
+// stopWeb stops the running web process and records its phase.
+func (s *boxService) stopWeb() error {
+	if s.web == nil {
+		return nil
+	}
+	res := s.web.Stop()
+	s.web = nil
+	p := s.webPhase
+	p.ExitCode, p.OutputTail = res.ExitCode, tail(res.Output, outputTailBytes)
+	s.e.record(p)
+	return nil
+}
+
+// launch runs release, starts web and waits until it is ready.
+func (s *boxService) launch(ctx context.Context) error {
+	e := s.e
+	e.launches++
+	suffix := ""
+	if e.launches > 1 {
+		suffix = "#" + strconv.Itoa(e.launches)
+	}
+	if e.procfile.Release != "" {
+		e.phaseBegins("release" + suffix)
+		res, err := e.box.Run(ctx, sandbox.Spec{Phase: "release", Command: runCommand(e.root, e.procfile.Release),
+			Env: s.env, Limits: e.limits("release")})
+		if err != nil {
+			return fmt.Errorf("run release: %w", err)
+		}
+		e.record(phaseOf("release"+suffix, res))
+		if !res.OK() {
+			return &StartError{Phase: "release", Message: withLastLine(res.Message, res.Output)}
+		}
+	}
+	e.phaseBegins("web" + suffix)
+	web, err := e.box.Start(ctx, sandbox.Spec{Phase: "web", Command: runCommand(e.root, e.procfile.Web),
+		Env: s.env, Limits: e.limits("web")})
+	if err != nil {
+		return fmt.Errorf("start web: %w", err)
+	}
+	start := time.Now()
+	readyErr := s.waitReady(ctx, web)
+	s.webPhase = Phase{Name: "web" + suffix, Status: PhaseOK, DurationMS: time.Since(start).Milliseconds(),
+		Message: fmt.Sprintf("ready on $PORT (%d) after %.1f s", s.webPort, time.Since(start).Seconds())}
+	if readyErr != nil {
+		res := web.Stop()
+		s.webPhase.Status, s.webPhase.Message = PhaseFailed, readyErr.Error()
+		s.webPhase.ExitCode, s.webPhase.OutputTail = res.ExitCode, tail(res.Output, outputTailBytes)
+		e.record(s.webPhase)
+		return &StartError{Phase: "web", Message: readyErr.Error()}
+	}
+	s.web = web
+	return nil
+}
+
+// waitReady waits for web to listen on $PORT (within ReadyTimeout), then
+// for ReadyPath to answer below 500 (within readyPollWindow). Both are
+// polled: a slow service is never failed by a race.
+func (s *boxService) waitReady(ctx context.Context, web *sandbox.Process) error {
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(s.webPort))
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	exited := func() error {
+		r := web.Result()
+		return fmt.Errorf("web ended before it was ready (%s): %s", r.Message, lastLine(r.Output))
+	}
+	openBy := time.Now().Add(s.e.o.ReadyTimeout)
+	for {
+		dctx, cancel := context.WithTimeout(ctx, time.Second)
+		c, err := s.dial(dctx, "tcp", addr)
+		cancel()
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(openBy) {
+			return s.notListening()
+		}
+		select {
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-web.Done():
+			return exited()
+		case <-tick.C:
+		}
+	}
+	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DialContext: s.dial, DisableKeepAlives: true}}
+	readyBy := time.Now().Add(readyPollWindow)
+	path := s.e.o.Suite.ReadyPath
+	last := "no answer"
+	for {
+		resp, err := client.Get("http://" + addr + path)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode < 500 {
+				return nil
+			}
+			last = fmt.Sprintf("answered %d", resp.StatusCode)
+		} else {
+			last = "did not answer (" + err.Error() + ")"
+		}
+		if time.Now().After(readyBy) {
+			return fmt.Errorf("web listened on $PORT (%d) but GET %s %s for %s; answer it with a status below 500 once the service is ready",
+				s.webPort, path, last, readyPollWindow)
+		}
+		select {
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-web.Done():
+			return exited()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// notListening says where the service listened, when not on $PORT.
+func (s *boxService) notListening() error {
+	msg := fmt.Sprintf("web did not listen on $PORT (%d) within %s", s.webPort, s.e.o.ReadyTimeout)
+	ports, err := s.e.box.ListeningPorts()
+	if err == nil && len(ports) > 0 {
+		return fmt.Errorf("%s; it listened on %s instead: read the port from the PORT environment variable", msg, joinInts(ports))
+	}
+	return fmt.Errorf("%s; read the port from the PORT environment variable", msg)
+}
+
+func joinInts(v []int) string {
+	s := ""
+	for i, n := range v {
+		if i > 0 {
+			s += ", "
+		}
+		s += strconv.Itoa(n)
+	}
+	return s
+}
+
+func withLastLine(msg, output string) string {
+	if l := lastLine(output); l != "" {
+		return msg + ": " + l
+	}
+	return msg
+}

@@ -1,0 +1,231 @@
+package grading
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"github.com/assayhq/assay/internal/gitfetch"
+	"github.com/assayhq/assay/internal/gradingdb"
+	"github.com/assayhq/assay/internal/sandbox"
+)
+
+// RunOptions say what to grade and with what.
+type RunOptions struct {
+	Suite   *Suite
+	RepoURL string
+	Ref     string // branch, tag or commit; "" for the default branch
+	Sandbox *sandbox.Manager
+	DB      *gradingdb.Server
+	Fetch   gitfetch.Options // AllowLocal only for the command line and tests
+	// Seed of the generated data; 0 derives it from the commit, so that
+	// grading the same commit twice gives the same verdicts.
+	Seed int64
+	// Limits override the contract's defaults per phase ("build", "release", "web").
+	Limits map[string]sandbox.Limits
+	// ReadyTimeout is how long web has to listen on $PORT (default 60 s).
+	ReadyTimeout time.Duration
+	// OnPhase, when set, is told when each phase begins (progress output).
+	OnPhase func(phase string)
+}
+
+// Time limits of the contract that are the grader's own to enforce.
+const (
+	defaultReadyTimeout = 60 * time.Second // web must listen on $PORT within this
+	readyPollWindow     = 10 * time.Second // then ReadyPath must answer below 500 within this
+	cleanupTimeout      = 2 * time.Minute
+)
+
+// unsafeNotice is the first line of every scorecard graded without a sandbox.
+const unsafeNotice = "graded without a sandbox (ASSAY_SANDBOX=unsafe-local): the submission ran as a plain process on the grading machine"
+
+// Run grades one submission: fetch, prepare, build, then the suite drives
+// the service. It returns a scorecard whatever the candidate's code does;
+// an error only for options that cannot describe a run. The box, the
+// databases and every process are gone when it returns, also on panic or
+// cancellation.
+func Run(ctx context.Context, o RunOptions) (card *Scorecard, err error) {
+	if o.Suite == nil || o.Sandbox == nil || o.DB == nil || o.RepoURL == "" {
+		return nil, errors.New("grading: suite, sandbox, database server and repository are required")
+	}
+	if err := o.Suite.Validate(); err != nil {
+		return nil, err
+	}
+	if o.ReadyTimeout <= 0 {
+		o.ReadyTimeout = defaultReadyTimeout
+	}
+	card = &Scorecard{Takehome: o.Suite.Slug, SuiteVersion: o.Suite.Version, Status: StatusGraded,
+		Metrics: map[string]float64{}, Notices: []string{}, Phases: []Phase{}}
+	if o.Sandbox.Unsafe() {
+		card.Notices = append(card.Notices, unsafeNotice)
+	}
+	g := newGrader(ctx, o.Suite, 0, nil, card)
+	log := slog.With("takehome", o.Suite.Slug, "repo", o.RepoURL)
+
+	box, err := o.Sandbox.NewBox(ctx, "grade-"+randomHex(8))
+	if err != nil {
+		platformFailure(card, g, fmt.Sprintf("no sandbox could be created: %v", err))
+		return card, nil
+	}
+	eng := &boxEngine{o: o, box: box, card: card}
+	g.eng = eng
+	defer func() {
+		// Cleanup must happen even when ctx is canceled.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		eng.teardown(cctx, log)
+		if err := box.Close(); err != nil {
+			log.Error("close sandbox box", "err", err)
+		}
+	}()
+	defer func() {
+		if r := recover(); r != nil {
+			log.Error("grader panic", "panic", r, "stack", string(debug.Stack()))
+			platformFailure(card, g, fmt.Sprintf("the grader failed (a bug on our side, not the submission's): %v", r))
+		}
+	}()
+
+	if !eng.fetch(ctx, g) || !eng.prepare(ctx, g) || !eng.build(ctx, g) {
+		return card, nil
+	}
+	gradeErr := o.Suite.Grade(ctx, g)
+	switch {
+	case g.firstStart != nil:
+		card.Status = StatusStartFailed
+		g.notRunAll("not run: the service did not start (" + g.firstStart.Error() + ")")
+	case eng.platformErr != nil:
+		platformFailure(card, g, fmt.Sprintf("grading stopped on our side: %v", eng.platformErr))
+	case ctx.Err() != nil:
+		platformFailure(card, g, fmt.Sprintf("grading was interrupted: %v", context.Cause(ctx)))
+	case gradeErr != nil:
+		platformFailure(card, g, fmt.Sprintf("the grader failed: %v", gradeErr))
+	default:
+		g.finish("not run: the suite did not reach this check")
+	}
+	return card, nil
+}
+
+// platformFailure marks a run that failed on the platform's side: status
+// error, every check not run, the submission may be graded again.
+func platformFailure(card *Scorecard, g *Grader, msg string) {
+	card.Status = StatusError
+	card.Notices = append(card.Notices, msg)
+	g.notRunAll("not run: " + msg)
+}
+
+// fetch checks the repository out into the box.
+func (e *boxEngine) fetch(ctx context.Context, g *Grader) bool {
+	e.phaseBegins("fetch")
+	start := time.Now()
+	res, err := gitfetch.Fetch(ctx, e.o.RepoURL, e.o.Ref, e.box.Dir(), e.o.Fetch)
+	p := Phase{Name: "fetch", Status: PhaseOK, DurationMS: time.Since(start).Milliseconds()}
+	if err != nil {
+		p.Status, p.ExitCode, p.Message = PhaseFailed, -1, err.Error()
+		e.card.Phases = append(e.card.Phases, p)
+		e.card.Status = StatusError
+		g.notRunAll("not run: the repository could not be fetched")
+		return false
+	}
+	e.card.Phases = append(e.card.Phases, p)
+	e.card.Commit = res.Commit
+	g.seed = e.o.Seed
+	if g.seed == 0 {
+		g.seed = DefaultSeed(res.Commit)
+	}
+	e.card.Seed = g.seed
+	root, err := os.OpenRoot(e.box.Dir())
+	if err != nil {
+		platformFailure(e.card, g, fmt.Sprintf("the checkout could not be opened: %v", err))
+		return false
+	}
+	e.root = root
+	return true
+}
+
+// prepare lets the suite write its data files into the checkout.
+func (e *boxEngine) prepare(ctx context.Context, g *Grader) bool {
+	if e.o.Suite.Prepare == nil {
+		return true
+	}
+	e.phaseBegins("prepare")
+	start := time.Now()
+	err := e.o.Suite.Prepare(ctx, &Prep{Seed: g.seed, Checkout: e.root})
+	p := Phase{Name: "prepare", Status: PhaseOK, DurationMS: time.Since(start).Milliseconds()}
+	if err != nil {
+		// The checkout is the candidate's: a file in the way (a symlink out of
+		// the tree, a directory where a data file belongs) is theirs to fix.
+		p.Status, p.ExitCode = PhaseFailed, -1
+		p.Message = fmt.Sprintf("the take-home's data files could not be written into the repository: %v", err)
+		e.card.Phases = append(e.card.Phases, p)
+		e.card.Status = StatusBuildFailed
+		g.notRunAll("not run: the repository could not be prepared")
+		return false
+	}
+	e.card.Phases = append(e.card.Phases, p)
+	return true
+}
+
+// build reads the Procfile and runs the build line or the detected build.
+func (e *boxEngine) build(ctx context.Context, g *Grader) bool {
+	e.phaseBegins("build")
+	pf, err := readProcfile(e.root)
+	if err != nil {
+		e.card.Phases = append(e.card.Phases, Phase{Name: "build", Status: PhaseFailed, ExitCode: -1, Message: err.Error()})
+		e.card.Status = StatusBuildFailed
+		g.notRunAll("not run: the submission has no usable Procfile")
+		return false
+	}
+	e.procfile = pf
+	cmd := buildCommand(e.root, pf)
+	if cmd == "" {
+		e.card.Phases = append(e.card.Phases, Phase{Name: "build", Status: PhaseSkipped, Message: "nothing to build"})
+		return true
+	}
+	res, err := e.box.Run(ctx, sandbox.Spec{Phase: "build", Command: cmd, Env: map[string]string{},
+		Limits: e.limits("build"), Egress: true})
+	if err != nil {
+		platformFailure(e.card, g, fmt.Sprintf("the build could not be run: %v", err))
+		return false
+	}
+	p := phaseOf("build", res)
+	p.Message = cmd + ": " + p.Message
+	switch {
+	case res.PlatformFault != "":
+		p.Status = PhaseError
+		e.card.Phases = append(e.card.Phases, p)
+		platformFailure(e.card, g, "the build could not reach a package registry ("+res.PlatformFault+"); the submission can be graded again")
+		return false
+	case !res.OK():
+		e.card.Phases = append(e.card.Phases, p)
+		e.card.Status = StatusBuildFailed
+		g.notRunAll("not run: the build failed (" + res.Message + ")")
+		return false
+	}
+	e.card.Phases = append(e.card.Phases, p)
+	return true
+}
+
+func (e *boxEngine) limits(phase string) sandbox.Limits {
+	if l, ok := e.o.Limits[phase]; ok {
+		return l
+	}
+	return sandbox.DefaultLimits(phase)
+}
+
+func (e *boxEngine) phaseBegins(name string) {
+	if e.o.OnPhase != nil {
+		e.o.OnPhase(name)
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
