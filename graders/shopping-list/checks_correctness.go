@@ -38,6 +38,7 @@ func (r *run) checkStoredOnce() {
 		return
 	}
 	r.g.Check("data.stored_once", func(c *grading.C) {
+		c.Evidence("stored_list_names", sortedKeys(r.first.listNames()))
 		if r.set.Source != "app/data" {
 			c.Failf("The database holds the starter kit's lists, not what app/data holds when the service runs: load app/data/data.json (or data.ts) instead of copying its contents.")
 			return
@@ -52,6 +53,8 @@ func (r *run) checkStoredOnce() {
 			c.Failf("%s", r.notRestarted())
 			return
 		}
+		c.Evidence("stored_lists", len(r.restarted.Lists))
+		c.Evidence("stored_items", len(r.restarted.Items))
 		compareStored(c, fmt.Sprintf("After %d restarts", restarts), r.restarted, r.set.Lists)
 	})
 }

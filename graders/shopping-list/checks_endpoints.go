@@ -15,6 +15,7 @@ import (
 // brief. Quantity values are the doubling check's business, not this one's.
 func (r *run) checkList() {
 	r.g.Check("endpoints.list", func(c *grading.C) {
+		c.Keep(r.listResp)
 		if r.lists == nil {
 			c.Failf("%s.", r.listProblem)
 			return

@@ -43,8 +43,8 @@ func (r *run) checkDoubled() {
 	}
 	r.g.Check("migrations.quantities_doubled_once", func(c *grading.C) {
 		original := dataQuantities(r.set.Lists)
-		factor, wrong := quantityFactor(r.first, original)
-		c.Evidence("after_first_start", wrong)
+		factor, wrong, sample := quantityFactor(r.first, original)
+		c.Evidence("after_first_start", sample)
 		switch {
 		case factor == 1:
 			c.Failf("The database holds the original quantities (%s): double them in the database with a migration, not only in the API.", wrong)
@@ -57,8 +57,8 @@ func (r *run) checkDoubled() {
 			c.Failf("%s", r.notRestarted())
 			return
 		}
-		factor, wrong = quantityFactor(r.restarted, original)
-		c.Evidence(fmt.Sprintf("after_%d_restarts", restarts), wrong)
+		factor, wrong, sample = quantityFactor(r.restarted, original)
+		c.Evidence(fmt.Sprintf("after_%d_restarts", restarts), sample)
 		switch {
 		case factor > 2:
 			c.Failf("After %d restarts the quantities are %d times the original (%s): double them once, in a migration that is recorded and not run again.", restarts, factor, wrong)
@@ -72,9 +72,10 @@ func (r *run) checkDoubled() {
 }
 
 // quantityFactor returns the ratio stored/original shared by every stored
-// item of the data (0 when they disagree or none match) and, when some item
-// is not exactly doubled, a description of the first such item.
-func quantityFactor(snap *snapshot, original map[pair]int) (factor int, wrong string) {
+// item of the data (0 when they disagree or none match); when some item is
+// not exactly doubled, a description of the first such item; and, as
+// evidence, that item or else the first one compared.
+func quantityFactor(snap *snapshot, original map[pair]int) (factor int, wrong, sample string) {
 	byPair := snap.itemsByPair()
 	wrong = "no item of the data was found in the database"
 	first := true
@@ -94,12 +95,16 @@ func quantityFactor(snap *snapshot, original map[pair]int) (factor int, wrong st
 			} else if f != factor {
 				factor = 0
 			}
+			described := fmt.Sprintf("item %s holds %s, originally %d", p, it.Quantity, orig)
+			if sample == "" {
+				sample = described
+			}
 			if f != 2 && wrong == "" {
-				wrong = fmt.Sprintf("item %s holds %s, originally %d", p, it.Quantity, orig)
+				wrong, sample = described, described
 			}
 		}
 	}
-	return factor, wrong
+	return factor, wrong, sample
 }
 
 // compareAPIQuantities fails c when GET /shopping-lists shows quantities

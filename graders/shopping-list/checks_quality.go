@@ -40,7 +40,7 @@ func (r *run) checkListStatements(ctx context.Context) {
 	if problem == "" {
 		r.lists, problem = parseLists(arr, "GET /shopping-lists")
 	}
-	r.listProblem = problem
+	r.listProblem, r.listResp = problem, last
 	if r.lists == nil {
 		r.g.NotRun("quality.list_sql_statements", "GET /shopping-lists did not answer the lists, so its statements were not counted")
 		return

@@ -26,8 +26,9 @@ type run struct {
 	restartErr error     // the service did not come back after a restart
 	restarted  *snapshot // after the restarts
 
-	lists       []apiList // GET /shopping-lists after the first start
-	listProblem string    // why lists is nil
+	lists       []apiList         // GET /shopping-lists after the first start
+	listResp    *grading.Response // its answer, kept as evidence
+	listProblem string            // why lists is nil
 
 	patched *patchTarget // the item the PATCH checks use, once PATCH answered 200
 }
