@@ -62,6 +62,12 @@ func runWorker(ctx context.Context, cfg *config.Config, st *store.Store) error {
 		Owner:   fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano()),
 		Metrics: pipeline.NewMetrics(prometheus.DefaultRegisterer),
 	})
+	mailer, err := newDeliverer(cfg, st)
+	if err != nil {
+		return err
+	}
+	w.Handle(store.TaskSendMail, mailer.HandleTask)
+	go mailer.RemindEvery(ctx, time.Minute)
 	slog.Info("worker started", "concurrency", cfg.WorkerConcurrency, "sandbox", cfg.Sandbox)
 	return w.Run(ctx)
 }

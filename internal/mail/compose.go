@@ -1,0 +1,111 @@
+package mail
+
+import (
+	"bytes"
+	"fmt"
+	htmltemplate "html/template"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/assayhq/assay/internal/store"
+)
+
+// The three messages, each as a subject and a plain-text and an HTML body
+// made from the same data. html/template escapes every candidate-controlled
+// string in the HTML part.
+var (
+	textTemplates = texttemplate.Must(texttemplate.New("").Funcs(texttemplate.FuncMap{"when": when}).Parse(`
+{{define "invitation"}}Hello {{.Name}},
+
+You are invited to the take-home assessment "{{.Title}}".
+
+Open your personal link to read the brief, download the starter kit and submit your work:
+
+{{.Link}}
+
+You have {{.Hours}} hours from the moment you first open the link, and {{.Attempts}} attempt(s).
+Keep this link to yourself: anyone with it can submit in your name.
+{{end}}
+{{define "reminder"}}Hello {{.Name}},
+
+Your deadline for "{{.Title}}" is {{when .Deadline}}, less than 24 hours from now.
+
+Submit through the personal link from your invitation email.
+{{end}}
+{{define "receipt"}}Hello {{.Name}},
+
+We received your submission for "{{.Title}}" (attempt {{.Attempt}}):
+
+  repository: {{.Repo}}{{if .Ref}}
+  ref:        {{.Ref}}{{end}}
+  received:   {{when .At}}
+
+It is being graded now; your invitation page shows its progress.
+{{end}}`))
+
+	htmlTemplates = htmltemplate.Must(htmltemplate.New("").Funcs(htmltemplate.FuncMap{"when": when}).Parse(`
+{{define "invitation"}}<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">
+<p>Hello {{.Name}},</p>
+<p>You are invited to the take-home assessment <strong>{{.Title}}</strong>.</p>
+<p><a href="{{.Link}}">Open your personal link</a> to read the brief, download the starter kit and submit your work:<br><code>{{.Link}}</code></p>
+<p>You have {{.Hours}} hours from the moment you first open the link, and {{.Attempts}} attempt(s).
+Keep this link to yourself: anyone with it can submit in your name.</p>
+</body></html>{{end}}
+{{define "reminder"}}<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">
+<p>Hello {{.Name}},</p>
+<p>Your deadline for <strong>{{.Title}}</strong> is {{when .Deadline}}, less than 24 hours from now.</p>
+<p>Submit through the personal link from your invitation email.</p>
+</body></html>{{end}}
+{{define "receipt"}}<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">
+<p>Hello {{.Name}},</p>
+<p>We received your submission for <strong>{{.Title}}</strong> (attempt {{.Attempt}}):</p>
+<ul><li>repository: <code>{{.Repo}}</code></li>{{if .Ref}}<li>ref: <code>{{.Ref}}</code></li>{{end}}<li>received: {{when .At}}</li></ul>
+<p>It is being graded now; your invitation page shows its progress.</p>
+</body></html>{{end}}`))
+)
+
+func when(t time.Time) string { return t.UTC().Format("Mon 2 Jan 2006 15:04 MST") }
+
+// data is what the templates read.
+type data struct {
+	Name, Title, Link, Repo, Ref string
+	Hours, Attempts, Attempt     int
+	Deadline, At                 time.Time
+}
+
+func compose(kind, subject string, d data, to string) (store.MailContent, error) {
+	var text, html bytes.Buffer
+	if err := textTemplates.ExecuteTemplate(&text, kind, d); err != nil {
+		return store.MailContent{}, fmt.Errorf("compose %s (text): %w", kind, err)
+	}
+	if err := htmlTemplates.ExecuteTemplate(&html, kind, d); err != nil {
+		return store.MailContent{}, fmt.Errorf("compose %s (html): %w", kind, err)
+	}
+	return store.MailContent{To: to, Subject: oneLine(subject), Text: text.String(), HTML: html.String()}, nil
+}
+
+// Invitation is the message that carries a candidate's link.
+func Invitation(inv *store.Invitation, as *store.Assessment, link string) (store.MailContent, error) {
+	return compose(store.MailInvitation, "Your take-home assessment: "+as.Title, data{
+		Name: inv.CandidateName, Title: as.Title, Link: link, Hours: as.HoursAllowed, Attempts: as.MaxSubmissions,
+	}, inv.CandidateEmail)
+}
+
+// Reminder tells a candidate their deadline is less than a day away. It
+// cannot carry the link: only the token's hash is stored.
+func Reminder(inv *store.Invitation, as *store.Assessment) (store.MailContent, error) {
+	var deadline time.Time
+	if inv.ExpiresAt != nil {
+		deadline = *inv.ExpiresAt
+	}
+	return compose(store.MailReminder, "Reminder: less than 24 hours left for "+as.Title, data{
+		Name: inv.CandidateName, Title: as.Title, Deadline: deadline,
+	}, inv.CandidateEmail)
+}
+
+// Receipt confirms a submission was received.
+func Receipt(sub *store.Submission, inv *store.Invitation, as *store.Assessment) (store.MailContent, error) {
+	return compose(store.MailReceipt, "We received your submission for "+as.Title, data{
+		Name: inv.CandidateName, Title: as.Title, Repo: sub.RepoURL, Ref: sub.Ref, Attempt: sub.Attempt, At: sub.CreatedAt,
+	}, inv.CandidateEmail)
+}
