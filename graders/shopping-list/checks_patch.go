@@ -84,8 +84,15 @@ func (r *run) checkPatchErrors() {
 		}
 		missing := "/items/" + url.PathEscape(missingID(r.itemIDs()))
 		resp, err := c.Do(r.svc, "PATCH", missing, map[string]any{"price": 1})
-		if err != nil || resp.Status != 404 || !isJSONObject(resp) {
+		switch {
+		case err != nil:
+			c.Failf("PATCH %s got no answer: %v", missing, err)
+			return
+		case resp.Status != 404:
 			c.Failf("PATCH %s answered %d: answer 404 with a JSON error object when there is no such item.", missing, resp.Status)
+			return
+		case !isJSONObject(resp):
+			c.Failf(`PATCH %s answered 404 without a JSON object: send one, like {"error": "item not found"}.`, missing)
 			return
 		}
 		path := "/items/" + url.PathEscape(r.patched.ID)
@@ -98,8 +105,11 @@ func (r *run) checkPatchErrors() {
 			}
 		}
 		stored, err := r.storedPrice(c.Context(), *r.patched)
-		if err != nil || stored != nil {
-			c.Failf("After rejected PATCHes item %s holds price %s: a rejected request must change nothing.", r.patched.Pair, storedPriceText(stored))
+		switch {
+		case err != nil:
+			c.Failf("After rejected PATCHes the price of item %s could not be read from the database (%v).", r.patched.Pair, err)
+		case stored != nil:
+			c.Failf("After rejected PATCHes item %s holds price %s: a rejected request must change nothing.", r.patched.Pair, *stored)
 		}
 	})
 }
