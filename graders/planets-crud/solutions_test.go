@@ -113,6 +113,19 @@ func gradeAll() map[string]outcome {
 		}()
 	}
 	wg.Wait()
+	// The same commit graded again must give the same verdicts.
+	start := time.Now()
+	card, err := env.Grade(context.Background(), Suite, filepath.Join(tmp, "node"), gradingtest.Options{ReadyTimeout: 20 * time.Second})
+	out["node (again)"] = outcome{card: card, err: err, took: time.Since(start)}
+	if dir := os.Getenv("PLANETS_SCORECARDS_DIR"); dir != "" {
+		for name, o := range out {
+			if o.card != nil {
+				var b strings.Builder
+				grading.WriteJSON(&b, o.card)
+				os.WriteFile(filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".json"), []byte(b.String()), 0o644)
+			}
+		}
+	}
 	return out
 }
 
@@ -155,6 +168,7 @@ func TestSolutionVerdicts(t *testing.T) {
 					t.Errorf("%s: %s (%s), want %s; evidence %v", c.ID, c.Status, c.Message, want[c.ID], evidenceText(c))
 				}
 			}
+			checkScorecard(t, name, r.card)
 			if len(r.card.Checks) != len(Suite.Checks) {
 				t.Errorf("%d checks on the scorecard, want %d", len(r.card.Checks), len(Suite.Checks))
 			}
@@ -191,4 +205,61 @@ func evidenceText(c grading.CheckResult) string {
 		s = s[:1500] + "…"
 	}
 	return s
+}
+
+// checkScorecard asserts what every scorecard must say beyond its verdicts.
+func checkScorecard(t *testing.T, name string, c *grading.Scorecard) {
+	unsafe := gradingtest.Mode() == "unsafe-local"
+	if got := len(c.Notices) > 0 && strings.HasPrefix(c.Notices[0], "graded without a sandbox"); got != unsafe {
+		t.Errorf("unsafe-local notice first: %v, want %v (notices %q)", got, unsafe, c.Notices)
+	}
+	for _, ch := range c.Checks {
+		if ch.Status != grading.CheckPassed && (ch.Message == "" || strings.Contains(ch.Message, "\n")) {
+			t.Errorf("%s: message %q is not one line", ch.ID, ch.Message)
+		}
+	}
+	switch c.Status {
+	case grading.StatusGraded:
+		if !strings.Contains(c.SchemaDump, "CREATE TABLE public.planets") {
+			t.Errorf("schema dump lacks the planets table: %.300s", c.SchemaDump)
+		}
+		if c.Seed == 0 || len(c.Commit) != 40 {
+			t.Errorf("seed %d, commit %q", c.Seed, c.Commit)
+		}
+	default:
+		last := c.Phases[len(c.Phases)-1]
+		if last.Status != grading.PhaseFailed || last.Message == "" {
+			t.Errorf("last phase %+v: want a failed phase saying why", last)
+		}
+	}
+	switch name {
+	case "build-fails":
+		if last := c.Phases[len(c.Phases)-1]; !strings.Contains(last.OutputTail, "SyntaxError") {
+			t.Errorf("build output tail lacks the error: %q", last.OutputTail)
+		}
+	case "no-procfile":
+		if last := c.Phases[len(c.Phases)-1]; !strings.Contains(last.Message, "no Procfile") {
+			t.Errorf("build message: %q", last.Message)
+		}
+	case "wrong-port":
+		if last := c.Phases[len(c.Phases)-1]; !unsafe && !strings.Contains(last.Message, "it listened on 3000 instead") {
+			t.Errorf("web message does not name port 3000: %q", last.Message)
+		}
+	}
+}
+
+func TestSameCommitSameVerdicts(t *testing.T) {
+	results := graded()
+	a, b := results["node"], results["node (again)"]
+	if a.err != nil || b.err != nil {
+		t.Fatalf("grading failed: %v, %v", a.err, b.err)
+	}
+	if a.card.Seed != b.card.Seed || a.card.Commit != b.card.Commit {
+		t.Errorf("seed %d/%d, commit %s/%s", a.card.Seed, b.card.Seed, a.card.Commit, b.card.Commit)
+	}
+	for i, ch := range a.card.Checks {
+		if other := b.card.Checks[i]; other.Status != ch.Status || other.Message != ch.Message {
+			t.Errorf("%s: %s %q, then %s %q", ch.ID, ch.Status, ch.Message, other.Status, other.Message)
+		}
+	}
 }
