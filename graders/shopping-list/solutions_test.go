@@ -100,6 +100,9 @@ func TestSolutions(t *testing.T) {
 					t.Errorf("%s: %s, want %s", def.ID, got[def.ID], want[def.ID])
 				}
 			}
+			if s.status != grading.StatusGraded && !failedPhaseSays(card, s.says) {
+				t.Errorf("no failed phase says %q: %+v", s.says, card.Phases)
+			}
 			for _, c := range card.Checks {
 				if c.Status != grading.CheckPassed && (c.Message == "" || strings.Contains(c.Message, "\n")) {
 					t.Errorf("%s %s: the reason must be one line, got %q", c.ID, c.Status, c.Message)
@@ -183,4 +186,15 @@ func solutionNamed(t *testing.T, name string) solution {
 	}
 	t.Fatalf("no solution %q", name)
 	return solution{}
+}
+
+// failedPhaseSays reports whether a failed phase's message or output tail
+// holds text.
+func failedPhaseSays(card *grading.Scorecard, text string) bool {
+	for _, p := range card.Phases {
+		if p.Status == grading.PhaseFailed && strings.Contains(p.Message+"\n"+p.OutputTail, text) {
+			return true
+		}
+	}
+	return false
 }

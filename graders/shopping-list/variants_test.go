@@ -25,6 +25,9 @@ type solution struct {
 	setup  func(dir string) error
 	status string
 	failed []string // checks that fail; every other check passes (or, unless graded, is not run)
+	// says is what the failed phase's message or output must say when the
+	// service never got as far as the checks (contract §4).
+	says string
 }
 
 // edit replaces old, which must occur exactly once in file, with new.
@@ -93,18 +96,18 @@ var solutions = []solution{
 		edits:  []edit{{"migrate.go", ".Scan(&done); err != nil || done {", ".Scan(&done); err != nil {"}},
 	},
 	{
-		name: "never-starts", base: "go", prebuilt: true, status: grading.StatusStartFailed,
+		name: "never-starts", base: "go", prebuilt: true, status: grading.StatusStartFailed, says: `unknown command "server"`,
 		edits: []edit{{"Procfile", "web: ./bin/shopping-list serve", "web: ./bin/shopping-list server"}},
 	},
 	{
-		name: "build-fails", base: "go", status: grading.StatusBuildFailed,
+		name: "build-fails", base: "go", status: grading.StatusBuildFailed, says: "pgxpoool",
 		// A mistyped import fails while packages load, before anything compiles.
 		edits: []edit{{"main.go", "\"github.com/jackc/pgx/v5/pgxpool\"", "\"github.com/jackc/pgx/v5/pgxpoool\""}},
 	},
 	{
 		// app/data is a link out of the repository: the grader must not write
 		// through it, and says why the run stopped.
-		name: "data-link-escapes", base: "go", status: grading.StatusBuildFailed,
+		name: "data-link-escapes", base: "go", status: grading.StatusBuildFailed, says: "not a link out of the repository",
 		setup: func(dir string) error {
 			if err := os.RemoveAll(filepath.Join(dir, dataDir)); err != nil {
 				return err
