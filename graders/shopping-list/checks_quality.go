@@ -100,6 +100,7 @@ func (r *run) checkExactDecimal() {
 var historyNames = map[string]bool{
 	"schema_version": true, "schema_versions": true, "alembic_version": true, "goose_db_version": true,
 	"flyway_schema_history": true, "sequelizemeta": true, "atlas_schema_revisions": true,
+	"databasechangelog": true, // Liquibase
 }
 
 func (r *run) checkHistory(ctx context.Context) error {

@@ -189,7 +189,7 @@ func (s *schema) complete(cat *catalog) *schema {
 	if len(quantities) == 0 {
 		return nil
 	}
-	s.ItemQuantity = preferred(quantities, "quantity", "qty", "amount")
+	s.ItemQuantity = preferred(quantities, "quantity", "qty", "amount", "count")
 	s.Price = cat.column(s.Items, "price")
 	return s
 }

@@ -59,6 +59,29 @@ func TestDiscover(t *testing.T) {
 			wantSet: "the starter kit",
 		},
 		{
+			name: "Prisma style: quoted camelCase names, text ids",
+			ddl: `CREATE TABLE "ShoppingList" ("id" text PRIMARY KEY, "name" text NOT NULL);
+				CREATE TABLE "Item" ("id" text PRIMARY KEY, "name" text NOT NULL, "quantity" integer NOT NULL,
+					"shoppingListId" text NOT NULL REFERENCES "ShoppingList"("id"));`,
+			insert: func(db *sql.DB) error {
+				for i, l := range replacement {
+					listID := fmt.Sprintf("cl%d", i)
+					if _, err := db.Exec(`INSERT INTO "ShoppingList" VALUES ($1, $2)`, listID, l.Name); err != nil {
+						return err
+					}
+					for j, it := range l.Items {
+						if _, err := db.Exec(`INSERT INTO "Item" VALUES ($1, $2, $3, $4)`, fmt.Sprintf("ci%d-%d", i, j), it.Name, it.Quantity, listID); err != nil {
+							return err
+						}
+					}
+				}
+				return nil
+			},
+			want: &schema{Lists: table{"public", "ShoppingList"}, Items: table{"public", "Item"}, ListKey: "id", ListName: "name",
+				ItemKey: "id", ItemName: "name", ItemQuantity: "quantity", ItemLink: "shoppingListId", ForeignKey: true},
+			wantSet: "app/data",
+		},
+		{
 			name: "empty tables, by shape",
 			ddl: `CREATE TABLE lists (id serial PRIMARY KEY, name text);
 				CREATE TABLE entries (id serial PRIMARY KEY, list integer REFERENCES lists(id), name text, quantity integer);`,
