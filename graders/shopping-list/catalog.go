@@ -38,10 +38,10 @@ type catalog struct {
 }
 
 type foreignKey struct {
-	From       table
-	FromColumn string
-	To         table
-	ToColumn   string
+	From       table  `json:"from"`
+	FromColumn string `json:"from_column"`
+	To         table  `json:"to"`
+	ToColumn   string `json:"to_column"`
 }
 
 const userSchemas = `NOT IN ('pg_catalog', 'information_schema') AND %s NOT LIKE 'pg\_%%'`

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 
 	"github.com/assayhq/assay/internal/grading"
 )
@@ -88,20 +87,6 @@ func compareStored(c *grading.C, when string, snap *snapshot, lists []List) {
 	if extra := len(snap.Lists) - len(lists); extra > 0 && !c.Failed() {
 		c.Failf("%s, the database holds %d lists where app/data has %d: store exactly the lists of app/data.", when, len(snap.Lists), len(lists))
 	}
-}
-
-func sortedPairs[V any](m map[pair]V) []pair {
-	out := make([]pair, 0, len(m))
-	for p := range m {
-		out = append(out, p)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].List != out[j].List {
-			return out[i].List < out[j].List
-		}
-		return out[i].Item < out[j].Item
-	})
-	return out
 }
 
 // checkFromZero runs the service again on a second, empty database and

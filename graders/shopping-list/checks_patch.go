@@ -1,10 +1,11 @@
 package shoppinglist
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
-	"sort"
+	"slices"
 
 	"github.com/assayhq/assay/internal/grading"
 )
@@ -132,9 +133,8 @@ func (r *run) patchItem() patchTarget {
 			all = append(all, patchTarget{ID: it.ID, Pair: pair{l.Name, it.Name}})
 		}
 	}
-	sort.Slice(all, func(i, j int) bool {
-		a, b := all[i].Pair, all[j].Pair
-		return a.List < b.List || (a.List == b.List && a.Item < b.Item)
+	slices.SortFunc(all, func(a, b patchTarget) int {
+		return cmp.Or(cmp.Compare(a.Pair.List, b.Pair.List), cmp.Compare(a.Pair.Item, b.Pair.Item))
 	})
 	return all[0]
 }
