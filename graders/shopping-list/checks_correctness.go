@@ -102,22 +102,14 @@ func (r *run) checkFromZero(ctx context.Context) error {
 		failure = fmt.Sprintf("On a second, empty database the service did not start (%v): keep no state outside the database.", err)
 	} else {
 		defer svc.Stop(ctx)
-		cat, err := readCatalog(ctx, svc.DB())
+		o, err := observe(ctx, svc.DB(), r.sets)
 		if err != nil {
 			return err
 		}
-		sch, missing, err := discover(ctx, svc.DB(), cat, r.sets)
-		if err != nil {
-			return err
-		}
-		if sch == nil {
-			failure = fmt.Sprintf("On a second, empty database the lists and items tables were not found (%s): create and fill them on every empty database, keeping no state outside it.", missing)
+		if o.sch == nil {
+			failure = fmt.Sprintf("On a second, empty database the lists and items tables were not found (%s): create and fill them on every empty database, keeping no state outside it.", o.missing)
 		} else {
-			snap, err := takeSnapshot(ctx, svc.DB(), sch)
-			if err != nil {
-				return err
-			}
-			got = snap.state()
+			got = o.snap.state()
 		}
 	}
 	r.g.Check("data.from_zero", func(c *grading.C) {

@@ -85,20 +85,17 @@ func grade(ctx context.Context, g *grading.Grader) error {
 
 // inspect reads the schema and the data after the first start.
 func (r *run) inspect(ctx context.Context) error {
-	var err error
-	if r.cat, err = readCatalog(ctx, r.svc.DB()); err != nil {
+	o, err := observe(ctx, r.svc.DB(), r.sets)
+	if err != nil {
 		return err
 	}
-	if r.sch, r.missing, err = discover(ctx, r.svc.DB(), r.cat, r.sets); err != nil || r.sch == nil {
-		return err
-	}
+	r.cat, r.sch, r.missing, r.first = o.cat, o.sch, o.missing, o.snap
 	for _, set := range r.sets {
-		if set.Source == r.sch.Data {
+		if r.sch != nil && set.Source == r.sch.Data {
 			r.set = set
 		}
 	}
-	r.first, err = takeSnapshot(ctx, r.svc.DB(), r.sch)
-	return err
+	return nil
 }
 
 // restart restarts the service on the same database and snapshots the data.
@@ -115,7 +112,7 @@ func (r *run) restart(ctx context.Context) error {
 		return nil
 	}
 	var err error
-	r.restarted, err = takeSnapshot(ctx, r.svc.DB(), r.sch)
+	r.restarted, err = settledSnapshot(ctx, r.svc.DB(), r.sch)
 	return err
 }
 
