@@ -158,7 +158,7 @@ func (s *boxService) waitReady(ctx context.Context, web *sandbox.Process) error 
 		}
 		if time.Now().After(readyBy) {
 			return fmt.Errorf("web listened on $PORT (%d) but GET %s %s for %s; answer it with a status below 500 once the service is ready",
-				s.webPort, path, last, readyPollWindow)
+				s.webPort, path, last, seconds(readyPollWindow))
 		}
 		select {
 		case <-ctx.Done():
@@ -172,7 +172,7 @@ func (s *boxService) waitReady(ctx context.Context, web *sandbox.Process) error 
 
 // notListening says where the service listened, when not on $PORT.
 func (s *boxService) notListening() error {
-	msg := fmt.Sprintf("web did not listen on $PORT (%d) within %s", s.webPort, s.e.o.ReadyTimeout)
+	msg := fmt.Sprintf("web did not listen on $PORT (%d) within %s", s.webPort, seconds(s.e.o.ReadyTimeout))
 	ports, err := s.e.box.ListeningPorts()
 	if err == nil && len(ports) > 0 {
 		return fmt.Errorf("%s; it listened on %s instead: read the port from the PORT environment variable", msg, joinInts(ports))
@@ -197,3 +197,5 @@ func withLastLine(msg, output string) string {
 	}
 	return msg
 }
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%g seconds", d.Seconds()) }

@@ -162,12 +162,20 @@ func tail(s string, n int) string {
 	return "… (earlier output cut)\n" + s
 }
 
-// lastLine is the last non-empty line of a phase's output, for messages.
+// lastLine is the last line of a phase's output that says something: stack
+// frames and runtime banners are skipped, so a message shows the error itself.
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
-	l := strings.TrimSpace(lines[len(lines)-1])
-	if len(l) > 200 {
-		l = l[:200] + "…"
+	pick := ""
+	for i := len(lines) - 1; i >= 0 && pick == ""; i-- {
+		l := strings.TrimSpace(lines[i])
+		if l == "" || strings.HasPrefix(l, "at ") || strings.HasPrefix(l, "Node.js v") || strings.Trim(l, "^~{}[]() ") == "" {
+			continue
+		}
+		pick = l
 	}
-	return l
+	if len(pick) > 200 {
+		pick = pick[:200] + "…"
+	}
+	return pick
 }

@@ -1,0 +1,170 @@
+package grading_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assayhq/assay/internal/gitfetch"
+	"github.com/assayhq/assay/internal/grading"
+	"github.com/assayhq/assay/internal/grading/gradingtest"
+	"github.com/assayhq/assay/internal/sandbox"
+	"github.com/assayhq/assay/internal/testenv"
+	_ "github.com/jackc/pgx/v5/stdlib"
+)
+
+// tinyService answers [] on every path: enough to be ready, with no build.
+const tinyService = `web: node -e "require('http').createServer((q, s) => { s.setHeader('Content-Type', 'application/json'); s.end('[]') }).listen(process.env.PORT)"` + "\n"
+
+func repo(t *testing.T, files map[string]string) string {
+	t.Helper()
+	src := t.TempDir()
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(src, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dest := filepath.Join(t.TempDir(), "repo")
+	if err := gradingtest.Repo(src, dest); err != nil {
+		t.Fatal(err)
+	}
+	return dest
+}
+
+func suite(grade func(ctx context.Context, g *grading.Grader) error) *grading.Suite {
+	return &grading.Suite{Slug: "runner-test", Version: "1", ReadyPath: "/", Grade: grade,
+		Checks: []grading.CheckDef{{ID: "only.check", Title: "Only", Category: grading.Correctness, Points: 100, Visibility: grading.Visible}}}
+}
+
+func env(t *testing.T) *gradingtest.Env {
+	t.Helper()
+	e, err := gradingtest.Shared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// databaseGone says whether the submission database name no longer exists.
+func databaseGone(t *testing.T, name string) bool {
+	t.Helper()
+	db, err := sql.Open("pgx", testenv.AdminURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM pg_database WHERE datname = $1", name).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n == 0
+}
+
+// startAndRemember starts the service and returns its database's name.
+func startAndRemember(ctx context.Context, t *testing.T, g *grading.Grader) string {
+	svc, err := g.Start(ctx, grading.StartOptions{})
+	if err != nil {
+		t.Errorf("start: %v", err)
+		return ""
+	}
+	var name string
+	if err := svc.DB().QueryRowContext(ctx, "SELECT current_database()").Scan(&name); err != nil {
+		t.Errorf("inspect: %v", err)
+	}
+	return name
+}
+
+func TestRunPanicStillCleansUp(t *testing.T) {
+	var dbName string
+	s := suite(func(ctx context.Context, g *grading.Grader) error {
+		dbName = startAndRemember(ctx, t, g)
+		panic("boom")
+	})
+	card, err := env(t).Grade(context.Background(), s, repo(t, map[string]string{"Procfile": tinyService}), gradingtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if card.Status != grading.StatusError || !strings.Contains(strings.Join(card.Notices, " "), "boom") {
+		t.Errorf("status %s, notices %q", card.Status, card.Notices)
+	}
+	if c := card.Check("only.check"); c.Status != grading.CheckNotRun {
+		t.Errorf("check %s after a panic", c.Status)
+	}
+	if dbName == "" || !databaseGone(t, dbName) {
+		t.Errorf("database %q not dropped after a panic", dbName)
+	}
+}
+
+func TestRunCanceledStillCleansUp(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var dbName string
+	s := suite(func(gctx context.Context, g *grading.Grader) error {
+		dbName = startAndRemember(gctx, t, g)
+		cancel()
+		return gctx.Err()
+	})
+	card, err := env(t).Grade(ctx, s, repo(t, map[string]string{"Procfile": tinyService}), gradingtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if card.Status != grading.StatusError || card.SchemaDump == "" {
+		t.Errorf("status %s, schema dump %d bytes, notices %q", card.Status, len(card.SchemaDump), card.Notices)
+	}
+	if dbName == "" || !databaseGone(t, dbName) {
+		t.Errorf("database %q not dropped after cancellation", dbName)
+	}
+}
+
+func TestRunStartFailedMarksEveryCheckNotRun(t *testing.T) {
+	s := suite(func(ctx context.Context, g *grading.Grader) error {
+		_, err := g.Start(ctx, grading.StartOptions{})
+		return err
+	})
+	files := map[string]string{"Procfile": "release: echo migrating; echo 'relation \"x\" already exists' >&2; exit 3\n" + tinyService}
+	card, err := env(t).Grade(context.Background(), s, repo(t, files), gradingtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := card.Phases[len(card.Phases)-1]
+	if card.Status != grading.StatusStartFailed || last.Name != "release" || last.ExitCode != 3 || !strings.Contains(last.OutputTail, "already exists") {
+		t.Errorf("status %s, last phase %+v", card.Status, last)
+	}
+	if c := card.Check("only.check"); c.Status != grading.CheckNotRun || !strings.Contains(c.Message, "already exists") {
+		t.Errorf("check %+v", c)
+	}
+}
+
+// A build whose registry cannot be reached is the platform's fault: status
+// error, never build_failed.
+func TestRunRegistryUnreachableIsError(t *testing.T) {
+	if gradingtest.Mode() != sandbox.ModeBwrap {
+		t.Skip("the egress proxy exists in bwrap mode only")
+	}
+	m, err := sandbox.New(sandbox.Config{StateDir: filepath.Join(os.TempDir(), "assay-gradingtest"),
+		Dial: func(context.Context, string, string) (net.Conn, error) { return nil, errors.New("network unreachable") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"Procfile": "build: go mod download\n" + tinyService,
+		"go.mod":   "module example.com/x\n\ngo 1.22\n\nrequire github.com/lib/pq v1.10.9\n",
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	card, err := grading.Run(ctx, grading.RunOptions{Suite: suite(func(context.Context, *grading.Grader) error { return nil }),
+		RepoURL: repo(t, files), Sandbox: m, DB: env(t).DB, Fetch: gitfetch.Options{AllowLocal: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	build := card.Phases[len(card.Phases)-1]
+	if card.Status != grading.StatusError || build.Status != grading.PhaseError || !strings.Contains(build.Message, "proxy.golang.org") {
+		t.Errorf("status %s, build %+v, notices %q", card.Status, build, card.Notices)
+	}
+}
