@@ -50,6 +50,7 @@ func (s *boxService) stop(ctx context.Context) error {
 }
 
 func (s *boxService) closeListeners() {
+	s.noteRefusals()
 	for _, l := range s.listeners {
 		l.Close()
 	}
@@ -86,7 +87,7 @@ func (s *boxService) launch(ctx context.Context) error {
 		}
 		e.record(phaseOf("release"+suffix, res))
 		if !res.OK() {
-			return &StartError{Phase: "release", Message: withLastLine(res.Message, res.Output)}
+			return &StartError{Phase: "release", Message: s.withRefusal(withLastLine(res.Message, res.Output))}
 		}
 	}
 	e.phaseBegins("web" + suffix)
@@ -104,7 +105,7 @@ func (s *boxService) launch(ctx context.Context) error {
 		s.webPhase.Status, s.webPhase.Message = PhaseFailed, readyErr.Error()
 		s.webPhase.ExitCode, s.webPhase.OutputTail = res.ExitCode, tail(res.Output, outputTailBytes)
 		e.record(s.webPhase)
-		return &StartError{Phase: "web", Message: readyErr.Error()}
+		return &StartError{Phase: "web", Message: s.withRefusal(readyErr.Error())}
 	}
 	s.web = web
 	return nil
@@ -199,3 +200,32 @@ func withLastLine(msg, output string) string {
 }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%g seconds", d.Seconds()) }
+
+// withRefusal adds the database forward's first refusal to a start failure:
+// a service that logs in as another user is told to use $DATABASE_URL.
+func (s *boxService) withRefusal(msg string) string {
+	if r := s.proxy.Refusals(); len(r) > 0 {
+		return msg + "; the database " + r[0] + " (connect with $DATABASE_URL)"
+	}
+	return msg
+}
+
+// maxRefusalNotices bounds what a service reconnecting in a loop can add.
+const maxRefusalNotices = 5
+
+// noteRefusals puts the forward's refusals on the scorecard as notices.
+func (s *boxService) noteRefusals() {
+	seen := map[string]bool{}
+	for _, n := range s.e.card.Notices {
+		seen[n] = true
+	}
+	added := 0
+	for _, r := range s.proxy.Refusals() {
+		n := "database forward: " + r + "; connect with $DATABASE_URL"
+		if !seen[n] && added < maxRefusalNotices {
+			s.e.card.Notices = append(s.e.card.Notices, n)
+			seen[n] = true
+			added++
+		}
+	}
+}

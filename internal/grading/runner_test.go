@@ -168,3 +168,24 @@ func TestRunRegistryUnreachableIsError(t *testing.T) {
 		t.Errorf("status %s, build %+v, notices %q", card.Status, build, card.Notices)
 	}
 }
+
+// A service that logs in as postgres is refused, and the scorecard says to
+// use $DATABASE_URL.
+func TestRunForeignLoginRefused(t *testing.T) {
+	if gradingtest.Mode() != sandbox.ModeBwrap {
+		t.Skip("in unsafe-local mode the service can reach the grading server directly")
+	}
+	s := suite(func(ctx context.Context, g *grading.Grader) error {
+		_, err := g.Start(ctx, grading.StartOptions{})
+		return err
+	})
+	files := map[string]string{"Procfile": "release: psql -h 127.0.0.1 -U postgres -d postgres -c 'select 1'\n" + tinyService}
+	card, err := env(t).Grade(context.Background(), s, repo(t, files), gradingtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := card.Check("only.check").Message
+	if card.Status != grading.StatusStartFailed || !strings.Contains(msg, `"postgres"`) || !strings.Contains(msg, "$DATABASE_URL") {
+		t.Errorf("status %s, message %q, notices %q", card.Status, msg, card.Notices)
+	}
+}
