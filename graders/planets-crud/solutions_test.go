@@ -135,7 +135,7 @@ func gradeSolution(env *gradingtest.Env, tmp, name string) (*grading.Scorecard, 
 	if err := gradingtest.Repo(filepath.Join("testdata", "solutions", s.base), repo, s.edits...); err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
 	return env.Grade(ctx, Suite, repo, gradingtest.Options{ReadyTimeout: 20 * time.Second})
 }

@@ -25,7 +25,7 @@ func WriteText(w io.Writer, s *Scorecard) error {
 	}
 	fmt.Fprintf(&b, "%s (suite %s), commit %s, seed %d: %s\n", s.Takehome, s.SuiteVersion, short(s.Commit), s.Seed, s.Status)
 	for _, p := range s.Phases {
-		fmt.Fprintf(&b, "  phase %-8s %-7s %6.1fs", p.Name, p.Status, float64(p.DurationMS)/1000)
+		fmt.Fprintf(&b, "  phase %-10s %-7s %6.1fs", p.Name, p.Status, float64(p.DurationMS)/1000)
 		if p.Message != "" {
 			fmt.Fprintf(&b, "  %s", p.Message)
 		}
