@@ -16,6 +16,7 @@ type Grader struct {
 	card    *Scorecard
 	results map[string]*CheckResult
 	starts  int
+	current *Service // the last service started: its inspection connection closes with it
 	// firstStart is set when the first Start failed: the runner then reports
 	// start_failed and marks every check not run.
 	firstStart *StartError
@@ -52,6 +53,9 @@ func (g *Grader) Seed() int64 { return g.seed }
 // at fault.
 func (g *Grader) Start(ctx context.Context, o StartOptions) (*Service, error) {
 	g.starts++
+	if g.current != nil {
+		g.current.closeDB()
+	}
 	be, err := g.eng.start(ctx, o)
 	if err != nil {
 		var se *StartError
@@ -60,7 +64,8 @@ func (g *Grader) Start(ctx context.Context, o StartOptions) (*Service, error) {
 		}
 		return nil, err
 	}
-	return newService(be), nil
+	g.current = newService(be)
+	return g.current, nil
 }
 
 // Check runs one declared check. It passes unless fn calls c.Failf. Each

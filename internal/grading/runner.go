@@ -79,6 +79,9 @@ func Run(ctx context.Context, o RunOptions) (card *Scorecard, err error) {
 		// Cleanup must happen even when ctx is canceled.
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 		defer cancel()
+		if g.current != nil {
+			g.current.closeDB()
+		}
 		eng.teardown(cctx, log)
 		if err := box.Close(); err != nil {
 			log.Error("close sandbox box", "err", err)
