@@ -189,3 +189,26 @@ func TestRunForeignLoginRefused(t *testing.T) {
 		t.Errorf("status %s, message %q, notices %q", card.Status, msg, card.Notices)
 	}
 }
+
+// A Python submission gets a virtualenv at .venv, first on PATH for web.
+func TestRunPythonVirtualenv(t *testing.T) {
+	s := suite(func(ctx context.Context, g *grading.Grader) error {
+		_, err := g.Start(ctx, grading.StartOptions{})
+		if err != nil {
+			return err
+		}
+		g.Check("only.check", func(*grading.C) {})
+		return nil
+	})
+	files := map[string]string{
+		"requirements.txt": "",
+		"Procfile":         `web: case "$(command -v python3)" in */.venv/bin/python3) exec python3 -m http.server "$PORT" ;; *) echo "python3 is $(command -v python3)"; exit 1 ;; esac` + "\n",
+	}
+	card, err := env(t).Grade(context.Background(), s, repo(t, files), gradingtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if card.Status != grading.StatusGraded || card.Score != 100 {
+		t.Errorf("status %s, score %d, phases %+v", card.Status, card.Score, card.Phases)
+	}
+}
