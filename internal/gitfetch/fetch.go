@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -95,6 +96,10 @@ func fetch(ctx context.Context, repoURL, ref, dest string, opt *Options) (*Resul
 	if entries, err := os.ReadDir(dest); err != nil || len(entries) > 0 {
 		return nil, fmt.Errorf("destination %s must be an existing empty directory", dest)
 	}
+	dest, err = filepath.Abs(dest) // git's safe.directory wants it absolute
+	if err != nil {
+		return nil, fmt.Errorf("destination %s: %w", dest, err)
+	}
 	src, err := checkSource(ctx, repoURL, opt)
 	if err != nil {
 		return nil, err
@@ -119,6 +124,9 @@ func fetch(ctx context.Context, repoURL, ref, dest string, opt *Options) (*Resul
 	}
 	err = g.run(ctx, nil, "fetch", "--quiet", "--depth=1", "--no-tags", "--no-recurse-submodules",
 		"--end-of-options", remote, refspec)
+	// The transfer is over: what follows is local, and must not be counted
+	// against the transfer cap (the checkout has its own check).
+	stop()
 	if err != nil {
 		return nil, explain(ctx, err, m, opt)
 	}
@@ -132,13 +140,12 @@ func fetch(ctx context.Context, repoURL, ref, dest string, opt *Options) (*Resul
 	if err := g.run(ctx, nil, "checkout", "--quiet", "--detach", commit); err != nil {
 		return nil, explain(ctx, err, m, opt)
 	}
-	stop()
 	return &Result{Commit: commit, Ref: refspec, Bytes: m.n.Load()}, nil
 }
 
 // prepare starts what carries the transfer for src (proxy, forwarder or
 // size watcher) and returns git configured to use it, the URL to give git,
-// and the function that stops it all.
+// and the function that stops it all (safe to call more than once).
 func prepare(ctx context.Context, src *source, opt *Options, m *meter, dest, home string, kill context.CancelCauseFunc) (*gitCmd, string, func(), error) {
 	switch src.kind {
 	case remoteHTTPS:
@@ -158,7 +165,7 @@ func prepare(ctx context.Context, src *source, opt *Options, m *meter, dest, hom
 		g := newGit(dest, home, opt, "http", "http.proxy=", "http.followRedirects=false")
 		return g, f.url(src), f.close, nil
 	default:
-		stop := watchSize(ctx, dest, m, kill)
+		stop := watchSize(ctx, filepath.Join(dest, ".git"), m, kill)
 		// The absolute path itself, not a file:// URL (which git would have to
 		// percent-decode); git fetches from it shallow all the same.
 		return newGit(dest, home, opt, "file"), src.path, stop, nil

@@ -12,10 +12,10 @@ import (
 const watchInterval = 100 * time.Millisecond
 
 // watchSize enforces the size cap on local fetches, which have no
-// connection for the meter to cut: it measures dir periodically, records the
-// size in m, and when it passes m.max marks m over and calls kill (which
-// cancels git's context, killing its process group). It returns the function
-// that stops watching.
+// connection for the meter to cut: it measures dir (the checkout's .git)
+// periodically, records the size in m, and when it passes m.max marks m over
+// and calls kill (which cancels git's context, killing its process group).
+// It returns the function that stops watching.
 func watchSize(ctx context.Context, dir string, m *meter, kill context.CancelCauseFunc) func() {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -44,7 +44,7 @@ func watchSize(ctx context.Context, dir string, m *meter, kill context.CancelCau
 		once.Do(func() {
 			cancel()
 			wg.Wait()
-			m.n.Store(dirSize(filepath.Join(dir, ".git")))
+			m.n.Store(dirSize(dir))
 		})
 	}
 }
