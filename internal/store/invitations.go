@@ -145,6 +145,9 @@ func (s *Store) OpenInvitation(ctx context.Context, token string) (*CandidateVie
 			if err := audit(tx, actor, "invitation.opened", "invitation", v.Invitation.ID, nil); err != nil {
 				return err
 			}
+			if err := emitInvitationOpened(tx, &v.Invitation); err != nil {
+				return err
+			}
 		}
 		var n int64
 		if err := tx.Model(&Submission{}).Where("invitation_id = ?", v.Invitation.ID).Count(&n).Error; err != nil {

@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/assayhq/assay/internal/testenv"
+)
+
+// TestEventsWrittenWithTheirChange: opening, submitting and reviewing each
+// write their event, one delivery per subscribed enabled endpoint and its
+// outbox row, in the transaction of the change.
+func TestEventsWrittenWithTheirChange(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, testenv.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	org, err := st.EnsureOrganization(ctx, "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := Actor{OrgID: org.ID, Label: "test"}
+	as := Assessment{Takehome: "planets-crud", SuiteVersion: "1", Title: "T", HoursAllowed: 24, MaxSubmissions: 2, CandidateView: ViewTotal}
+	if err := st.CreateAssessment(ctx, a, &as); err != nil {
+		t.Fatal(err)
+	}
+	inv := Invitation{AssessmentID: as.ID, CandidateName: "Ada", CandidateEmail: "ada@example.com"}
+	token, err := st.CreateInvitation(ctx, a, &inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := st.db
+	// Two endpoints: one subscribed to everything, one disabled.
+	if err := db.Exec(`INSERT INTO webhook_endpoints (org_id, url, event_types, secret) VALUES (?, 'https://a.example', ?, 'whsec_x'),
+		(?, 'https://b.example', ?, 'whsec_y')`, org.ID, "{"+strings.Join(EventTypes, ",")+"}", org.ID, "{review.decided}").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec(`UPDATE webhook_endpoints SET enabled = false WHERE url = 'https://b.example'`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.OpenInvitation(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.OpenInvitation(ctx, token); err != nil { // a second open is not an event
+		t.Fatal(err)
+	}
+	sub, err := st.Submit(ctx, token, "https://github.com/ada/x", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AddReview(ctx, a, sub.ID, "advance", "good"); err != nil {
+		t.Fatal(err)
+	}
+	var events []struct {
+		ID, Type string
+		Data     json.RawMessage
+	}
+	if err := db.Raw(`SELECT id, type, data FROM webhook_events ORDER BY id`).Scan(&events).Error; err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, e := range events {
+		types = append(types, e.Type)
+		if !strings.HasPrefix(e.ID, "evt_") {
+			t.Errorf("event id %q", e.ID)
+		}
+	}
+	if got := strings.Join(types, ","); got != "invitation.opened,submission.received,review.decided" {
+		t.Fatalf("events %s", got)
+	}
+	var opened InvitationEventData
+	if err := json.Unmarshal(events[0].Data, &opened); err != nil || opened.OpenedAt == nil || opened.Candidate.Email != "ada@example.com" {
+		t.Fatalf("invitation.opened data %s (%v)", events[0].Data, err)
+	}
+	var n int64
+	db.Raw(`SELECT count(*) FROM webhook_deliveries d JOIN outbox o ON o.task_id = d.id::text
+		WHERE o.task_type = ? AND o.queue = ?`, TaskDeliverWebhook, QueueWebhooks).Scan(&n)
+	if n != 3 {
+		t.Fatalf("%d deliveries with their outbox rows, want 3 (the disabled endpoint gets none)", n)
+	}
+}
