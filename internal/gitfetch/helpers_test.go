@@ -72,12 +72,17 @@ func strictDial(t *testing.T, routes map[string]string) func(ctx context.Context
 func tlsGitServer(t *testing.T, root string) (*httptest.Server, string) {
 	srv := httptest.NewTLSServer(gittest.Handler(t, root))
 	t.Cleanup(srv.Close)
+	return srv, caFile(t, srv)
+}
+
+// caFile writes the test server's certificate where git can trust it.
+func caFile(t *testing.T, srv *httptest.Server) string {
 	ca := filepath.Join(t.TempDir(), "ca.pem")
 	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 	if err := os.WriteFile(ca, pemBytes, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return srv, ca
+	return ca
 }
 
 // goodIP stands for example.com's public address in tests (TEST-NET-3, never

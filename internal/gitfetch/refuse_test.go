@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -138,5 +139,21 @@ func TestCheckAddr(t *testing.T) {
 		if err := checkAddr(mustAddr(s)); err == nil {
 			t.Errorf("%s allowed", s)
 		}
+	}
+}
+
+// TestRedirectToForbiddenHostRefused: a public server redirecting git to a
+// name that resolves to loopback gets git nowhere: the proxy checks the new
+// host when git asks to connect to it.
+func TestRedirectToForbiddenHostRefused(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "https://loopback.evil.test"+r.URL.RequestURI(), http.StatusMovedPermanently)
+	}))
+	defer srv.Close()
+	opt := Options{Resolver: newResolver(evilAnswers), CAFile: caFile(t, srv),
+		Dial: strictDial(t, map[string]string{goodIP + ":443": srv.Listener.Addr().String()})}
+	_, err := Fetch(context.Background(), "https://example.com/repo", "", emptyDir(t), opt)
+	if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "loopback") {
+		t.Errorf("got %v, want a refusal naming the loopback address", err)
 	}
 }
