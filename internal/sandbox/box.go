@@ -8,8 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-
-	"golang.org/x/sys/unix"
 )
 
 // Box is one submission's workspace (the checkout) and, in bwrap mode, its network
@@ -18,7 +16,7 @@ import (
 type Box struct {
 	m    *Manager
 	name string
-	work string   // StateDir/sandbox/<name>: lock, checkout, scratch files
+	work string   // StateDir/sandbox/<name>: checkout, scratch files
 	dir  string   // work/checkout: Dir()
 	lock *os.File // flock held while the box lives; CleanupLeftovers takes what is unlocked
 	ns   *netNS   // nil in unsafe-local mode
@@ -41,7 +39,13 @@ func (m *Manager) NewBox(ctx context.Context, name string) (*Box, error) {
 	}
 	b := &Box{m: m, name: name, work: filepath.Join(m.root, name), procs: map[*Process]struct{}{}}
 	b.dir = filepath.Join(b.work, "checkout")
+	lock, err := acquireLock(m.lockPath(name))
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: box %s: %w", name, err)
+	}
+	b.lock = lock
 	if err := os.Mkdir(b.work, 0o700); err != nil {
+		releaseLock(lock, m.lockPath(name))
 		return nil, fmt.Errorf("sandbox: create workspace for box %s: %w", name, err)
 	}
 	ok := false
@@ -50,14 +54,6 @@ func (m *Manager) NewBox(ctx context.Context, name string) (*Box, error) {
 			b.teardown()
 		}
 	}()
-	lock, err := os.OpenFile(filepath.Join(b.work, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: box %s: lock file: %w", name, err)
-	}
-	b.lock = lock
-	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		return nil, fmt.Errorf("sandbox: box %s: lock: %w", name, err)
-	}
 	if err := os.Mkdir(b.dir, 0o755); err != nil {
 		return nil, fmt.Errorf("sandbox: box %s: create checkout: %w", name, err)
 	}
@@ -218,9 +214,7 @@ func (b *Box) teardown() error {
 	if err := removeWorkspace(b.work); err != nil {
 		errs = append(errs, err)
 	}
-	if b.lock != nil {
-		b.lock.Close() // after the removal, so CleanupLeftovers never races us
-	}
+	releaseLock(b.lock, b.m.lockPath(b.name)) // last, so CleanupLeftovers never races us
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("sandbox: close box %s: %w", b.name, err)
 	}

@@ -104,6 +104,9 @@ func (g *v1Group) procs() []int { return readPids(g.path("freezer", "cgroup.proc
 // killAll freezes the cgroup, SIGKILLs everything in it, thaws it so the signals are
 // delivered, and waits until it is empty.
 func (g *v1Group) killAll() error {
+	if len(g.procs()) == 0 {
+		return nil // nothing can join an empty cgroup but through us
+	}
 	state := g.path("freezer", "freezer.state")
 	frozen := writeFile(state, "FROZEN") == nil && waitFrozen(state)
 	for _, pid := range g.procs() {

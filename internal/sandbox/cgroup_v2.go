@@ -90,6 +90,9 @@ func (g *v2Group) procs() []int { return readPids(filepath.Join(g.dir, "cgroup.p
 // killAll uses cgroup.kill, which kills every process of the cgroup atomically, forks
 // in flight included.
 func (g *v2Group) killAll() error {
+	if len(g.procs()) == 0 {
+		return nil // nothing can join an empty cgroup but through us
+	}
 	if err := writeFile(filepath.Join(g.dir, "cgroup.kill"), "1"); err != nil {
 		// Older kernels: freeze, kill, thaw.
 		freeze := filepath.Join(g.dir, "cgroup.freeze")

@@ -7,13 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
 // CleanupLeftovers removes what boxes of dead workers left behind: their processes,
-// cgroups, network namespaces and workspaces. A box is dead when no process holds the
-// lock in its workspace, so boxes of live workers sharing the host are left alone.
+// cgroups, network namespaces and workspaces. A box is dead when no process holds its
+// lock, so boxes of live workers sharing the host are left alone.
 func (m *Manager) CleanupLeftovers(ctx context.Context) error {
 	var errs []error
 	ents, err := os.ReadDir(m.root)
@@ -28,9 +26,9 @@ func (m *Manager) CleanupLeftovers(ctx context.Context) error {
 			continue
 		}
 		work := filepath.Join(m.root, e.Name())
-		lock, held := tryLock(filepath.Join(work, "lock"))
-		if !held {
-			continue // a live box
+		lock, dead := lockIfDead(m.lockPath(e.Name()))
+		if !dead {
+			continue
 		}
 		m.log.Info("removing leftovers of a dead box", "box", e.Name())
 		if err := m.removeBoxLeftovers(e.Name()); err != nil {
@@ -39,40 +37,25 @@ func (m *Manager) CleanupLeftovers(ctx context.Context) error {
 		if err := removeWorkspace(work); err != nil {
 			errs = append(errs, err)
 		}
-		if lock != nil {
-			lock.Close()
-		}
+		releaseLock(lock, m.lockPath(e.Name()))
 	}
-	// Namespaces and cgroups whose workspace is gone: a worker died between creating one
-	// and removing the other.
+	// Namespaces and cgroups of dead boxes whose workspace is elsewhere or gone.
 	if m.host != nil {
 		for _, name := range m.orphans() {
-			if _, err := os.Stat(filepath.Join(m.root, name)); err == nil {
+			lock, dead := lockIfDead(m.lockPath(name))
+			if !dead {
 				continue
 			}
 			if err := m.removeBoxLeftovers(name); err != nil {
 				errs = append(errs, err)
 			}
+			releaseLock(lock, m.lockPath(name))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("sandbox: cleanup: %w", err)
 	}
 	return nil
-}
-
-// tryLock takes a box's lock when no live process holds it. A missing lock file means the
-// box died while being created.
-func tryLock(path string) (*os.File, bool) {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		return nil, os.IsNotExist(err)
-	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		f.Close()
-		return nil, false
-	}
-	return f, true
 }
 
 // removeBoxLeftovers kills and removes the cgroups and the network namespace of a box.

@@ -134,7 +134,7 @@ func TestRefusedAddr(t *testing.T) {
 		"0.0.0.0": "an unspecified address", "::": "an unspecified address",
 		"239.1.2.3": "a multicast or broadcast address", "255.255.255.255": "a multicast or broadcast address",
 		"198.51.100.9": "an address of this host",
-		"104.16.0.35": "", "2606:4700::6810:23": "",
+		"104.16.0.35":  "", "2606:4700::6810:23": "",
 	} {
 		if got := refusedAddr(netip.MustParseAddr(addr), own); got != want {
 			t.Errorf("refusedAddr(%s) = %q, want %q", addr, got, want)

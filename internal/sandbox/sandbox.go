@@ -62,11 +62,12 @@ type Config struct {
 
 // Manager creates boxes. It is safe for concurrent use.
 type Manager struct {
-	cfg    Config
-	root   string // StateDir/sandbox
-	log    *slog.Logger
-	host   *hostSetup // nil in unsafe-local mode
-	egress map[string]bool
+	cfg     Config
+	root    string // StateDir/sandbox
+	lockDir string // where live boxes hold their locks
+	log     *slog.Logger
+	host    *hostSetup // nil in unsafe-local mode
+	egress  map[string]bool
 }
 
 var boxName = regexp.MustCompile(`^[a-z0-9-]{1,40}$`)
@@ -103,7 +104,9 @@ func New(cfg Config) (*Manager, error) {
 	}
 	switch cfg.Mode {
 	case ModeUnsafeLocal:
+		m.lockDir = filepath.Join(m.root, ".locks") // box names cannot start with a dot
 	case ModeBwrap:
+		m.lockDir = hostLockDir
 		h, err := probeHost()
 		if err != nil {
 			return nil, fmt.Errorf("sandbox: this host cannot sandbox (set ASSAY_SANDBOX=unsafe-local to run without one): %w", err)
@@ -114,6 +117,9 @@ func New(cfg Config) (*Manager, error) {
 	}
 	if err := os.MkdirAll(m.root, 0o711); err != nil {
 		return nil, fmt.Errorf("sandbox: create state dir: %w", err)
+	}
+	if err := os.MkdirAll(m.lockDir, 0o700); err != nil {
+		return nil, fmt.Errorf("sandbox: create lock dir: %w", err)
 	}
 	if m.host != nil {
 		if err := traversable(m.root); err != nil {
