@@ -72,8 +72,12 @@ CREATE INDEX webhook_attempts_delivery_idx ON webhook_attempts (delivery_id, id)
 CREATE TABLE partner_api_keys (
     org_id      uuid NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
     partner     text NOT NULL CHECK (partner IN ('greenhouse')),
-    -- SHA-256 of the key; the key is shown once.
+    -- SHA-256 of the key, to find the organisation of a request; the key is
+    -- shown once.
     key_hash    bytea NOT NULL UNIQUE,
+    -- The key sealed (AES-GCM) with a key derived from ASSAY_SECRET_KEY:
+    -- Greenhouse's completion callback authenticates with it (HTTP Basic).
+    key_sealed  bytea NOT NULL,
     created_by  uuid REFERENCES users(id) ON DELETE SET NULL,
     created_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (org_id, partner)

@@ -1,0 +1,509 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql/driver"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Delivery states.
+const (
+	DeliveryPending   = "pending"
+	DeliverySucceeded = "succeeded"
+	DeliveryFailed    = "failed"
+)
+
+// SecretOverlap is how long a rotated-out signing secret keeps signing, so
+// a receiver can switch secrets without dropping a message.
+const SecretOverlap = 24 * time.Hour
+
+// DisableAfter is how long an endpoint may fail every delivery before it is
+// disabled.
+const DisableAfter = 5 * 24 * time.Hour
+
+// EventTypeList is a PostgreSQL text[] of event type names.
+type EventTypeList []string
+
+// Scan reads a text[] in PostgreSQL's text form ({a,b}); event type names
+// hold no characters that need quoting.
+func (l *EventTypeList) Scan(src any) error {
+	var s string
+	switch v := src.(type) {
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	default:
+		return fmt.Errorf("event types: cannot scan %T", src)
+	}
+	s = strings.Trim(s, "{}")
+	*l = nil
+	if s != "" {
+		*l = strings.Split(s, ",")
+	}
+	return nil
+}
+
+// Value writes the list as a text[] literal.
+func (l EventTypeList) Value() (driver.Value, error) {
+	return "{" + strings.Join(l, ",") + "}", nil
+}
+
+// WebhookEndpoint is where an organisation wants its events sent.
+type WebhookEndpoint struct {
+	ID                      string        `gorm:"primaryKey;default:gen_random_uuid()" json:"id"`
+	OrgID                   string        `json:"-"`
+	URL                     string        `json:"url"`
+	Description             string        `json:"description"`
+	EventTypes              EventTypeList `gorm:"type:text[]" json:"event_types"`
+	Secret                  string        `json:"-"`
+	PreviousSecret          *string       `json:"-"`
+	PreviousSecretExpiresAt *time.Time    `json:"previous_secret_expires_at,omitempty"`
+	Enabled                 bool          `json:"enabled"`
+	DisabledReason          string        `json:"disabled_reason,omitempty"`
+	FailingSince            *time.Time    `json:"failing_since,omitempty"`
+	CreatedAt               time.Time     `json:"created_at"`
+	UpdatedAt               time.Time     `json:"updated_at"`
+}
+
+// WebhookDelivery is one event sent to one endpoint (or partner callback),
+// with its attempts.
+type WebhookDelivery struct {
+	ID             string           `gorm:"primaryKey;default:gen_random_uuid()" json:"id"`
+	OrgID          string           `json:"-"`
+	EventID        string           `json:"event_id"`
+	EventType      string           `gorm:"->;-:migration" json:"event_type"`
+	EndpointID     *string          `json:"endpoint_id,omitempty"`
+	CallbackKind   *string          `json:"callback_kind,omitempty"`
+	State          string           `json:"state"`
+	Attempts       int              `json:"attempts"`
+	LastStatusCode *int             `json:"last_status_code,omitempty"`
+	LastError      string           `json:"last_error,omitempty"`
+	CreatedAt      time.Time        `json:"created_at"`
+	UpdatedAt      time.Time        `json:"updated_at"`
+	FinishedAt     *time.Time       `json:"finished_at,omitempty"`
+	AttemptLog     []WebhookAttempt `gorm:"-" json:"attempt_log"`
+}
+
+// WebhookAttempt is one try at a delivery and what the receiver answered.
+type WebhookAttempt struct {
+	ID          int64     `gorm:"primaryKey" json:"-"`
+	DeliveryID  string    `json:"-"`
+	AttemptedAt time.Time `json:"attempted_at"`
+	StatusCode  *int      `json:"status_code"`
+	Error       string    `json:"error,omitempty"`
+	Response    string    `json:"response"`
+	DurationMS  int       `gorm:"column:duration_ms" json:"duration_ms"`
+}
+
+// newWebhookSecret makes a Standard Webhooks secret: whsec_ and 32 random
+// bytes in base64.
+func newWebhookSecret() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand failed: %v", err))
+	}
+	return "whsec_" + base64.StdEncoding.EncodeToString(b)
+}
+
+// checkEventTypes accepts a non-empty list of known event types, without
+// repeats.
+func checkEventTypes(types []string) (EventTypeList, error) {
+	if len(types) == 0 {
+		return nil, fmt.Errorf("%w: event_types must name at least one of %s", ErrInvalid, strings.Join(EventTypes, ", "))
+	}
+	var out EventTypeList
+	for _, t := range types {
+		if !slices.Contains(EventTypes, t) {
+			return nil, fmt.Errorf("%w: unknown event type %q; known: %s", ErrInvalid, t, strings.Join(EventTypes, ", "))
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// CreateWebhookEndpoint adds an endpoint to the actor's organisation with a
+// new secret, left in ep.Secret for the caller to show once. The URL has
+// been checked by the caller (webhooks.CheckURL).
+func (s *Store) CreateWebhookEndpoint(ctx context.Context, a Actor, ep *WebhookEndpoint) error {
+	types, err := checkEventTypes(ep.EventTypes)
+	if err != nil {
+		return err
+	}
+	ep.OrgID, ep.EventTypes, ep.Secret, ep.Enabled = a.OrgID, types, newWebhookSecret(), true
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(ep).Error; err != nil {
+			return fmt.Errorf("create webhook endpoint: %w", err)
+		}
+		return audit(tx, a, "webhook.created", "webhook", ep.ID, map[string]any{"url": ep.URL, "event_types": ep.EventTypes})
+	})
+}
+
+// WebhookEndpoints lists the organisation's endpoints, newest first.
+func (s *Store) WebhookEndpoints(ctx context.Context, orgID string, p Page) ([]WebhookEndpoint, string, error) {
+	q := s.db.WithContext(ctx).Model(&WebhookEndpoint{}).Where("org_id = ?", orgID)
+	rows, next, err := paginate(q, "webhook_endpoints", p, func(e *WebhookEndpoint) cursor { return cursor{e.CreatedAt, e.ID} })
+	if err != nil {
+		return nil, "", fmt.Errorf("list webhook endpoints: %w", err)
+	}
+	return rows, next, nil
+}
+
+func takeEndpoint(tx *gorm.DB, orgID, id string, lock bool) (*WebhookEndpoint, error) {
+	if !validUUID(id) {
+		return nil, fmt.Errorf("webhook endpoint %q: %w", id, ErrNotFound)
+	}
+	var ep WebhookEndpoint
+	q := tx.Where("org_id = ? AND id = ?", orgID, id)
+	if lock {
+		q = q.Clauses(forUpdate)
+	}
+	if err := q.Take(&ep).Error; err != nil {
+		return nil, notFound(err, "webhook endpoint")
+	}
+	return &ep, nil
+}
+
+// WebhookEndpointChanges are the fields a PATCH may change; nil leaves a
+// field as it is. RotateSecret makes a new secret; the old one keeps
+// signing for SecretOverlap.
+type WebhookEndpointChanges struct {
+	URL          *string
+	Description  *string
+	EventTypes   *[]string
+	Enabled      *bool
+	RotateSecret bool
+}
+
+// UpdateWebhookEndpoint changes an endpoint of the actor's organisation.
+// After a rotation the new secret is in the result's Secret, to show once.
+// Enabling an endpoint clears why it was disabled.
+func (s *Store) UpdateWebhookEndpoint(ctx context.Context, a Actor, id string, c WebhookEndpointChanges) (*WebhookEndpoint, error) {
+	var ep *WebhookEndpoint
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		if ep, err = takeEndpoint(tx, a.OrgID, id, true); err != nil {
+			return err
+		}
+		set := map[string]any{"updated_at": time.Now().UTC()}
+		details := map[string]any{}
+		if c.URL != nil {
+			set["url"], details["url"] = *c.URL, *c.URL
+		}
+		if c.Description != nil {
+			set["description"] = *c.Description
+		}
+		if c.EventTypes != nil {
+			types, err := checkEventTypes(*c.EventTypes)
+			if err != nil {
+				return err
+			}
+			set["event_types"], details["event_types"] = types, types
+		}
+		if c.Enabled != nil {
+			set["enabled"], details["enabled"] = *c.Enabled, *c.Enabled
+			if *c.Enabled {
+				set["disabled_reason"], set["failing_since"] = "", nil
+			} else if !ep.Enabled {
+				delete(set, "enabled") // already off: keep the reason
+			} else {
+				set["disabled_reason"] = "disabled by " + a.Label
+			}
+		}
+		if c.RotateSecret {
+			until := time.Now().UTC().Add(SecretOverlap)
+			set["previous_secret"], set["previous_secret_expires_at"] = ep.Secret, until
+			set["secret"] = newWebhookSecret()
+			details["secret_rotated"] = true
+		}
+		if err := tx.Model(ep).Updates(set).Error; err != nil {
+			return fmt.Errorf("update webhook endpoint: %w", err)
+		}
+		if ep, err = takeEndpoint(tx, a.OrgID, id, false); err != nil {
+			return err
+		}
+		return audit(tx, a, "webhook.updated", "webhook", id, details)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ep, nil
+}
+
+// DeleteWebhookEndpoint removes an endpoint with its deliveries.
+func (s *Store) DeleteWebhookEndpoint(ctx context.Context, a Actor, id string) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		ep, err := takeEndpoint(tx, a.OrgID, id, true)
+		if err != nil {
+			return err
+		}
+		if err := tx.Delete(ep).Error; err != nil {
+			return fmt.Errorf("delete webhook endpoint: %w", err)
+		}
+		return audit(tx, a, "webhook.deleted", "webhook", id, map[string]any{"url": ep.URL})
+	})
+}
+
+// PingWebhookEndpoint queues a ping event to one endpoint, enabled or not,
+// so an admin can check a receiver before relying on it.
+func (s *Store) PingWebhookEndpoint(ctx context.Context, a Actor, id string) (*WebhookDelivery, error) {
+	var d *WebhookDelivery
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		ep, err := takeEndpoint(tx, a.OrgID, id, false)
+		if err != nil {
+			return err
+		}
+		raw, err := json.Marshal(map[string]any{"endpoint_id": ep.ID, "requested_by": a.Label})
+		if err != nil {
+			return fmt.Errorf("ping: %w", err)
+		}
+		evt := newEventID()
+		if err := tx.Exec(`INSERT INTO webhook_events (id, org_id, type, data) VALUES (?, ?, ?, ?)`,
+			evt, a.OrgID, EventPing, raw).Error; err != nil {
+			return fmt.Errorf("ping: %w", err)
+		}
+		did, err := addDelivery(tx, a.OrgID, evt, ep.ID, "", "")
+		if err != nil {
+			return err
+		}
+		d, err = takeDelivery(tx, a.OrgID, did)
+		return err
+	})
+	return d, err
+}
+
+func takeDelivery(tx *gorm.DB, orgID, id string) (*WebhookDelivery, error) {
+	if !validUUID(id) {
+		return nil, fmt.Errorf("delivery %q: %w", id, ErrNotFound)
+	}
+	var d WebhookDelivery
+	err := tx.Table("webhook_deliveries").Select("webhook_deliveries.*, e.type AS event_type").
+		Joins("JOIN webhook_events e ON e.id = webhook_deliveries.event_id").
+		Where("webhook_deliveries.org_id = ? AND webhook_deliveries.id = ?", orgID, id).Take(&d).Error
+	if err != nil {
+		return nil, notFound(err, "delivery")
+	}
+	return &d, nil
+}
+
+// WebhookDeliveries lists an endpoint's deliveries, newest first, each with
+// its attempts.
+func (s *Store) WebhookDeliveries(ctx context.Context, orgID, endpointID string, p Page) ([]WebhookDelivery, string, error) {
+	db := s.db.WithContext(ctx)
+	if _, err := takeEndpoint(db, orgID, endpointID, false); err != nil {
+		return nil, "", err
+	}
+	q := db.Table("webhook_deliveries").Select("webhook_deliveries.*, e.type AS event_type").
+		Joins("JOIN webhook_events e ON e.id = webhook_deliveries.event_id").
+		Where("webhook_deliveries.org_id = ? AND webhook_deliveries.endpoint_id = ?", orgID, endpointID)
+	rows, next, err := paginate(q, "webhook_deliveries", p, func(d *WebhookDelivery) cursor { return cursor{d.CreatedAt, d.ID} })
+	if err != nil {
+		return nil, "", fmt.Errorf("list deliveries: %w", err)
+	}
+	if len(rows) == 0 {
+		return rows, next, nil
+	}
+	ids := make([]string, len(rows))
+	for i, d := range rows {
+		ids[i] = d.ID
+	}
+	var attempts []WebhookAttempt
+	if err := db.Where("delivery_id IN ?", ids).Order("id").Find(&attempts).Error; err != nil {
+		return nil, "", fmt.Errorf("list delivery attempts: %w", err)
+	}
+	byDelivery := map[string][]WebhookAttempt{}
+	for _, at := range attempts {
+		byDelivery[at.DeliveryID] = append(byDelivery[at.DeliveryID], at)
+	}
+	for i := range rows {
+		rows[i].AttemptLog = byDelivery[rows[i].ID]
+		if rows[i].AttemptLog == nil {
+			rows[i].AttemptLog = []WebhookAttempt{}
+		}
+	}
+	return rows, next, nil
+}
+
+// Redeliver queues a new delivery of a delivery's event to the same
+// endpoint or callback. The event, and so its id, is the same: receivers
+// deduplicate on it.
+func (s *Store) Redeliver(ctx context.Context, a Actor, deliveryID string) (*WebhookDelivery, error) {
+	var d *WebhookDelivery
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		old, err := takeDelivery(tx, a.OrgID, deliveryID)
+		if err != nil {
+			return err
+		}
+		var callback struct{ URL, Kind *string }
+		if err := tx.Raw(`SELECT callback_url AS url, callback_kind AS kind FROM webhook_deliveries WHERE id = ?`, old.ID).
+			Scan(&callback).Error; err != nil {
+			return fmt.Errorf("redeliver %s: %w", old.ID, err)
+		}
+		endpoint, url, kind := "", "", ""
+		if old.EndpointID != nil {
+			endpoint = *old.EndpointID
+		} else if callback.URL != nil && callback.Kind != nil {
+			url, kind = *callback.URL, *callback.Kind
+		}
+		id, err := addDelivery(tx, a.OrgID, old.EventID, endpoint, url, kind)
+		if err != nil {
+			return err
+		}
+		if err := audit(tx, a, "webhook.redelivered", "delivery", old.ID, map[string]any{"new_delivery_id": id}); err != nil {
+			return err
+		}
+		d, err = takeDelivery(tx, a.OrgID, id)
+		return err
+	})
+	return d, err
+}
+
+// EmitEvent records an event that no store change caused (an import, a
+// benchmark) with its deliveries, in a transaction of its own. It returns
+// the event id.
+func (s *Store) EmitEvent(ctx context.Context, orgID, eventType string, data any) (string, error) {
+	var id string
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		id, err = insertEvent(tx, orgID, eventType, data)
+		return err
+	})
+	return id, err
+}
+
+// OutgoingDelivery is what the sender needs for one delivery.
+type OutgoingDelivery struct {
+	ID             string
+	OrgID          string
+	State          string
+	EventID        string
+	EventType      string
+	EventData      json.RawMessage
+	EventCreatedAt time.Time
+	EndpointID     *string
+	URL            string  // the endpoint's URL or the partner's callback URL
+	CallbackKind   *string // set for a partner callback
+	Enabled        bool
+	// Secrets sign the message: the current one, and the previous one while
+	// its overlap lasts.
+	Secrets []string `gorm:"-"`
+}
+
+// OutgoingDelivery loads a delivery for sending. It is not scoped to an
+// organisation: the worker acts for the system, by delivery id.
+func (s *Store) OutgoingDelivery(ctx context.Context, id string) (*OutgoingDelivery, error) {
+	if !validUUID(id) {
+		return nil, fmt.Errorf("delivery %q: %w", id, ErrNotFound)
+	}
+	var row struct {
+		OutgoingDelivery
+		Secret                  *string
+		PreviousSecret          *string
+		PreviousSecretExpiresAt *time.Time
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT d.id, d.org_id, d.state, e.id AS event_id, e.type AS event_type,
+			e.data AS event_data, e.created_at AS event_created_at, d.endpoint_id,
+			COALESCE(w.url, d.callback_url) AS url, d.callback_kind, COALESCE(w.enabled, true) AS enabled,
+			w.secret, w.previous_secret, w.previous_secret_expires_at
+		FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+		LEFT JOIN webhook_endpoints w ON w.id = d.endpoint_id
+		WHERE d.id = ?`, id).Scan(&row).Error
+	if err != nil {
+		return nil, fmt.Errorf("load delivery %s: %w", id, err)
+	}
+	if row.ID == "" {
+		return nil, fmt.Errorf("delivery %s: %w", id, ErrNotFound)
+	}
+	out := row.OutgoingDelivery
+	if row.Secret != nil {
+		out.Secrets = append(out.Secrets, *row.Secret)
+	}
+	if row.PreviousSecret != nil && row.PreviousSecretExpiresAt != nil && time.Now().Before(*row.PreviousSecretExpiresAt) {
+		out.Secrets = append(out.Secrets, *row.PreviousSecret)
+	}
+	return &out, nil
+}
+
+// DeliveryAttempt is the outcome of one try.
+type DeliveryAttempt struct {
+	At         time.Time
+	StatusCode int // 0 when no response came
+	Error      string
+	Response   string // the first 1 KB of the body
+	Duration   time.Duration
+	OK         bool
+}
+
+// RecordDeliveryAttempt logs an attempt and moves the delivery on: a
+// success ends it, a failure ends it when final. An endpoint whose
+// deliveries have all failed for DisableAfter is disabled, with the reason
+// for its admins; a success clears the count.
+func (s *Store) RecordDeliveryAttempt(ctx context.Context, id string, at DeliveryAttempt, final bool) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		var status any
+		if at.StatusCode != 0 {
+			status = at.StatusCode
+		}
+		if err := tx.Exec(`INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, error, response, duration_ms)
+			VALUES (?, ?, ?, ?, ?, ?)`, id, at.At, status, truncate(at.Error, 1000), at.Response, at.Duration.Milliseconds()).Error; err != nil {
+			return fmt.Errorf("log attempt of %s: %w", id, err)
+		}
+		state := DeliveryPending
+		switch {
+		case at.OK:
+			state = DeliverySucceeded
+		case final:
+			state = DeliveryFailed
+		}
+		var endpointID *string
+		res := tx.Raw(`UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1, last_status_code = ?, last_error = ?,
+			updated_at = now(), finished_at = CASE WHEN ? <> 'pending' THEN now() END
+			WHERE id = ? RETURNING endpoint_id`, state, status, truncate(at.Error, 1000), state, id).Scan(&endpointID)
+		if res.Error != nil {
+			return fmt.Errorf("update delivery %s: %w", id, res.Error)
+		}
+		if endpointID == nil {
+			return nil
+		}
+		if at.OK {
+			return tx.Exec(`UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL`, *endpointID).Error
+		}
+		return noteEndpointFailure(tx, *endpointID, at)
+	})
+}
+
+// noteEndpointFailure starts or extends an endpoint's failing streak and
+// disables it once the streak is DisableAfter long.
+func noteEndpointFailure(tx *gorm.DB, endpointID string, at DeliveryAttempt) error {
+	var ep WebhookEndpoint
+	err := tx.Raw(`UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, ?) WHERE id = ? RETURNING *`,
+		at.At, endpointID).Scan(&ep).Error
+	if err != nil {
+		return fmt.Errorf("note failure of endpoint %s: %w", endpointID, err)
+	}
+	if !ep.Enabled || ep.FailingSince == nil || at.At.Sub(*ep.FailingSince) < DisableAfter {
+		return nil
+	}
+	why := at.Error
+	if at.StatusCode != 0 {
+		why = fmt.Sprintf("HTTP %d", at.StatusCode)
+	}
+	reason := fmt.Sprintf("every delivery failed since %s (last: %s); fix the receiver and enable the endpoint again",
+		ep.FailingSince.UTC().Format(time.RFC3339), truncate(why, 200))
+	if err := tx.Exec(`UPDATE webhook_endpoints SET enabled = false, disabled_reason = ?, updated_at = now() WHERE id = ?`,
+		reason, endpointID).Error; err != nil {
+		return fmt.Errorf("disable endpoint %s: %w", endpointID, err)
+	}
+	return audit(tx, Actor{OrgID: ep.OrgID, Label: "system:webhooks"}, "webhook.disabled", "webhook", endpointID,
+		map[string]any{"reason": reason})
+}
