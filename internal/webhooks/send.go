@@ -96,7 +96,11 @@ func (s *Sender) Deliver(ctx context.Context, id string, final bool) error {
 	at := store.DeliveryAttempt{At: time.Now().UTC()}
 	req, err := s.request(ctx, d, at.At)
 	if err == nil {
-		s.send(req, &at)
+		// A name resolving only to refused addresses is as permanent as a
+		// refused URL.
+		if err := s.send(req, &at); refused(err) {
+			final = true
+		}
 	} else {
 		at.Error = err.Error()
 		if errors.Is(err, errPermanent) || refused(err) {
@@ -156,13 +160,14 @@ func (s *Sender) request(ctx context.Context, d *store.OutgoingDelivery, now tim
 	return req, nil
 }
 
-// send makes the request and notes the outcome: any 2xx is success.
-func (s *Sender) send(req *http.Request, at *store.DeliveryAttempt) {
+// send makes the request and notes the outcome: any 2xx is success. It
+// returns the transport's error, if any.
+func (s *Sender) send(req *http.Request, at *store.DeliveryAttempt) error {
 	resp, err := s.Client.Do(req)
 	at.Duration = time.Since(at.At)
 	if err != nil {
 		at.Error = err.Error()
-		return
+		return err
 	}
 	defer resp.Body.Close()
 	head, _ := io.ReadAll(io.LimitReader(resp.Body, responseLogBytes))
@@ -177,4 +182,5 @@ func (s *Sender) send(req *http.Request, at *store.DeliveryAttempt) {
 			at.Error += " redirect to " + loc + " (redirects are not followed)"
 		}
 	}
+	return nil
 }
