@@ -14,6 +14,7 @@ import (
 	"github.com/assayhq/assay/internal/config"
 	"github.com/assayhq/assay/internal/intake"
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/web"
 	"github.com/gin-gonic/gin"
 	"github.com/hibiken/asynq"
 	"github.com/hibiken/asynqmon"
@@ -51,15 +52,23 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(gin.Recovery())
+	tokens, policy := auth.NewTokens(cfg.SecretKey), intake.Policy{Hosts: cfg.GitHosts, AllowLoopback: cfg.AllowLoopback}
 	api.Register(r, api.Deps{
-		Store: st, Tokens: auth.NewTokens(cfg.SecretKey), Throttle: auth.NewThrottle(5, time.Minute),
-		Intake:  intake.Policy{Hosts: cfg.GitHosts, AllowLoopback: cfg.AllowLoopback},
+		Store: st, Tokens: tokens, Throttle: auth.NewThrottle(5, time.Minute),
+		Intake:  policy,
 		Catalog: catalog{}, BaseURL: cfg.BaseURL, Notices: notices,
 		SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"),
 		Ready:        func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
 		Metrics:      api.NewMetrics(st, queueDepth(inspector)),
 		QueueMonitor: asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: ropt, ReadOnly: true}),
 	})
+	if err := web.Register(r, web.Deps{
+		Store: st, Tokens: tokens, Throttle: auth.NewThrottle(5, time.Minute), Intake: policy,
+		Catalog: webCatalog{}, BaseURL: cfg.BaseURL, SecretKey: cfg.SecretKey,
+		SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"), MailEnabled: cfg.SMTPURL != "",
+	}); err != nil {
+		return fmt.Errorf("dashboard: %w", err)
+	}
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: r, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)

@@ -138,3 +138,14 @@ func (s *Store) Scorecards(ctx context.Context, orgID string, ids []string) (map
 	}
 	return out, nil
 }
+
+// InvitationSubmissions lists the attempts made through an invitation,
+// newest first, for the candidate's own page (the caller opened the
+// invitation with its token).
+func (s *Store) InvitationSubmissions(ctx context.Context, invitationID string) ([]Submission, error) {
+	var rows []Submission
+	if err := s.db.WithContext(ctx).Where("invitation_id = ?", invitationID).Order("attempt DESC").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("submissions of invitation: %w", err)
+	}
+	return rows, nil
+}

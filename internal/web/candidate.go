@@ -1,0 +1,234 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/assayhq/assay/internal/intake"
+	"github.com/assayhq/assay/internal/mail"
+	"github.com/assayhq/assay/internal/store"
+	"github.com/gin-gonic/gin"
+)
+
+// The candidate's page: /c/{token}. The token is the candidate's only
+// credential; it stays in the path (the Referrer-Policy keeps it from
+// leaking to links in the brief) and is checked by every store call.
+
+type candidateData struct {
+	Token         string
+	Invitation    store.Invitation
+	Assessment    store.Assessment
+	Takehome      Takehome
+	Brief         template.HTML
+	Instructions  template.HTML
+	AttemptsLeft  int
+	Closed        string // why no more submissions are taken, if so
+	Latest        *progressData
+	Earlier       []store.Submission
+	RepoURL, Ref  string
+	Errors        map[string]string
+	SubmitMessage string
+}
+
+// token reads the path's token; a value that cannot be one is not looked up.
+func candidateToken(c *gin.Context) (string, bool) {
+	t := c.Param("token")
+	return t, t != "" && len(t) <= 100
+}
+
+func (s *server) candidatePage(c *gin.Context) {
+	s.showCandidate(c, http.StatusOK, candidateData{})
+}
+
+// showCandidate renders the page, keeping the submit form's values and
+// errors in d.
+func (s *server) showCandidate(c *gin.Context, status int, d candidateData) {
+	token, ok := candidateToken(c)
+	if !ok {
+		s.candidateNotFound(c)
+		return
+	}
+	ctx := c.Request.Context()
+	v, err := s.Store.OpenInvitation(ctx, token)
+	if err != nil {
+		if status, _ := classify(err); status == http.StatusNotFound {
+			s.candidateNotFound(c)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	subs, err := s.Store.InvitationSubmissions(ctx, v.Invitation.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d.Token, d.Invitation, d.Assessment = token, v.Invitation, v.Assessment
+	d.Takehome, _ = s.Catalog.Takehome(v.Assessment.Takehome)
+	d.Brief = markdown(d.Takehome.Brief)
+	d.Instructions = markdown(v.Assessment.Instructions)
+	d.AttemptsLeft = max(v.Assessment.MaxSubmissions-v.Attempts, 0)
+	switch {
+	case v.Invitation.ExpiresAt != nil && time.Now().After(*v.Invitation.ExpiresAt):
+		d.Closed = "The deadline has passed; no more submissions are taken."
+	case d.AttemptsLeft == 0:
+		d.Closed = "All your attempts are used."
+	}
+	if len(subs) > 0 {
+		var card []byte
+		if store.Finished(subs[0].Status) {
+			sd, _, err := s.Store.CandidateSubmission(ctx, token, subs[0].ID)
+			if err != nil {
+				s.fail(c, err)
+				return
+			}
+			card = sd.Scorecard
+		}
+		latest := s.progress(token, &subs[0], card, v.Assessment.CandidateView)
+		d.Latest, d.Earlier = &latest, subs[1:]
+	}
+	if d.RepoURL == "" && len(subs) > 0 {
+		d.RepoURL, d.Ref = subs[0].RepoURL, subs[0].Ref
+	}
+	s.render(c, status, "candidate", v.Assessment.Title, d)
+}
+
+func (s *server) candidateNotFound(c *gin.Context) {
+	s.render(c, http.StatusNotFound, "error", "Link not valid", errorPage{Status: http.StatusNotFound,
+		Message: "This link is not valid: it may be mistyped, or the invitation was withdrawn. Ask the person who invited you for a new one."})
+}
+
+func (s *server) candidateSubmit(c *gin.Context) {
+	token, ok := candidateToken(c)
+	if !ok {
+		s.candidateNotFound(c)
+		return
+	}
+	d := candidateData{RepoURL: strings.TrimSpace(c.PostForm("repo_url")), Ref: strings.TrimSpace(c.PostForm("ref")),
+		Errors: map[string]string{}}
+	repo, err := s.Intake.RepoURL(d.RepoURL)
+	if err != nil {
+		d.Errors["repo_url"] = sentence(strings.Replace(after(err, intake.ErrRejected), "repo_url", "the repository URL", 1))
+	}
+	if err := intake.Ref(d.Ref); err != nil {
+		d.Errors["ref"] = sentence(after(err, intake.ErrRejected))
+	}
+	if len(d.Errors) > 0 {
+		s.showCandidate(c, http.StatusUnprocessableEntity, d)
+		return
+	}
+	_, err = s.Store.SubmitWithReceipt(c.Request.Context(), token, repo, d.Ref, mail.Receipt)
+	if err != nil {
+		status, msg := classify(err)
+		switch status {
+		case http.StatusNotFound:
+			s.candidateNotFound(c)
+		case http.StatusInternalServerError:
+			s.fail(c, err)
+		default:
+			d.SubmitMessage = sentence(msg)
+			s.showCandidate(c, status, d)
+		}
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/c/"+token+"#progress")
+}
+
+// sentence capitalises a message and ends it with a full stop.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+// progressData is the live part of the candidate's page: the phases of one
+// submission and, once finished, the results the assessment shows.
+type progressData struct {
+	Token      string
+	Submission store.Submission
+	Steps      []step
+	Finished   bool
+	View       string
+	Checks     []checkView // visible checks only, without evidence
+}
+
+type step struct {
+	Name  string
+	State string // done, current, todo, failed
+}
+
+// phases a submission goes through, in order, as the candidate sees them.
+var phases = []string{store.StatusQueued, store.StatusFetching, store.StatusBuilding, store.StatusStarting,
+	store.StatusChecking, store.StatusGraded}
+
+// progress builds the fragment's data. Of the scorecard it keeps what the
+// assessment lets candidates see, by the API's rules: nothing, the total,
+// or the total with the visible checks; never evidence.
+func (s *server) progress(token string, sub *store.Submission, scorecard []byte, view string) progressData {
+	p := progressData{Token: token, Submission: *sub, Finished: store.Finished(sub.Status), View: view}
+	reached, failed := len(phases)-1, ""
+	for i, ph := range phases {
+		if ph == sub.Status {
+			reached = i
+		}
+	}
+	switch sub.Status {
+	case store.StatusBuildFailed:
+		reached, failed = 2, sub.Status
+	case store.StatusStartFailed:
+		reached, failed = 3, sub.Status
+	case store.StatusError, store.StatusCanceled:
+		reached, failed = 1, sub.Status // where it stopped is not recorded on the row
+	}
+	for i, ph := range phases[:reached+1] {
+		st := "done"
+		if i == reached && !p.Finished {
+			st = "current"
+		}
+		p.Steps = append(p.Steps, step{Name: ph, State: st})
+	}
+	if failed != "" {
+		p.Steps[len(p.Steps)-1] = step{Name: failed, State: "failed"}
+	}
+	for _, ph := range phases[reached+1:] {
+		if failed == "" {
+			p.Steps = append(p.Steps, step{Name: ph, State: "todo"})
+		}
+	}
+	if view == store.ViewVisibleChecks && scorecard != nil {
+		if sc, err := parseScorecard(scorecard); err == nil {
+			for _, ch := range sc.Checks {
+				if ch.Visibility == "visible" {
+					ch.Evidence = nil
+					p.Checks = append(p.Checks, ch)
+				}
+			}
+		}
+	}
+	return p
+}
+
+func (s *server) candidateProgress(c *gin.Context) {
+	token, ok := candidateToken(c)
+	if !ok {
+		c.String(http.StatusNotFound, "not found")
+		return
+	}
+	d, as, err := s.Store.CandidateSubmission(c.Request.Context(), token, c.Param("id"))
+	if err != nil {
+		if status, _ := classify(err); status == http.StatusNotFound {
+			c.String(http.StatusNotFound, "not found")
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	s.fragment(c, "progress", s.progress(token, &d.Submission, d.Scorecard, as.CandidateView))
+}

@@ -1,0 +1,140 @@
+package web
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/assayhq/assay/internal/mail"
+	"github.com/assayhq/assay/internal/store"
+	"github.com/gin-gonic/gin"
+)
+
+// invited is a created invitation with its link, shown this once: only
+// the token's hash is stored.
+type invited struct {
+	Name, Email, Link string
+	Error             string
+}
+
+type invitedData struct {
+	AssessmentID string
+	Invited      []invited
+	MailEnabled  bool
+}
+
+// inviteOne creates an invitation with its mail and returns its link.
+func (s *server) inviteOne(c *gin.Context, assessmentID, name, email string) (string, error) {
+	inv := store.Invitation{AssessmentID: assessmentID, CandidateName: name, CandidateEmail: email}
+	token, err := s.Store.InviteWithMail(c.Request.Context(), actor(c), &inv,
+		func(token string, as *store.Assessment) (store.MailContent, error) {
+			return mail.Invitation(&inv, as, s.link(token))
+		})
+	if err != nil {
+		return "", err
+	}
+	return s.link(token), nil
+}
+
+func (s *server) link(token string) string { return s.BaseURL + "/c/" + token }
+
+func (s *server) invite(c *gin.Context) {
+	f := inviteForm{Name: strings.TrimSpace(c.PostForm("name")), Email: strings.ToLower(strings.TrimSpace(c.PostForm("email"))),
+		Errors: map[string]string{}}
+	if n := utf8.RuneCountInString(f.Name); n < 1 || n > 200 {
+		f.Errors["name"] = "Enter the candidate's name (1 to 200 characters)."
+	}
+	if !validEmail(f.Email) {
+		f.Errors["email"] = "Enter an address like name@example.com."
+	}
+	if len(f.Errors) > 0 {
+		s.assessmentPage(c, http.StatusUnprocessableEntity, f)
+		return
+	}
+	link, err := s.inviteOne(c, c.Param("id"), f.Name, f.Email)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusCreated, "invited", "Invitation created", invitedData{AssessmentID: c.Param("id"),
+		Invited: []invited{{Name: f.Name, Email: f.Email, Link: link}}, MailEnabled: s.MailEnabled})
+}
+
+type csvPreview struct {
+	AssessmentID string
+	Rows         []csvRow
+	Valid        int
+	Source       string
+}
+
+// previewCSV shows what an upload would create, row by row, before
+// anything is created.
+func (s *server) previewCSV(c *gin.Context) {
+	file, err := c.FormFile("file")
+	if err != nil {
+		s.assessmentPage(c, http.StatusUnprocessableEntity, inviteForm{CSVError: "Choose a CSV file to upload."})
+		return
+	}
+	fh, err := file.Open()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	defer fh.Close()
+	raw, err := io.ReadAll(io.LimitReader(fh, maxFormBytes))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	rows, err := parseCandidates(string(raw))
+	if err != nil {
+		s.assessmentPage(c, http.StatusUnprocessableEntity, inviteForm{CSVError: "The upload was refused: " + err.Error() + "."})
+		return
+	}
+	p := csvPreview{AssessmentID: c.Param("id"), Rows: rows, Source: string(raw)}
+	for _, r := range rows {
+		if r.Error == "" {
+			p.Valid++
+		}
+	}
+	s.render(c, http.StatusOK, "csv_preview", "Check the upload", p)
+}
+
+// confirmCSV invites every valid row of the previewed file (sent back in
+// the form, so nothing is kept between the two steps).
+func (s *server) confirmCSV(c *gin.Context) {
+	rows, err := parseCandidates(c.PostForm("source"))
+	if err != nil {
+		s.assessmentPage(c, http.StatusUnprocessableEntity, inviteForm{CSVError: "The upload was refused: " + err.Error() + "."})
+		return
+	}
+	var out []invited
+	for _, r := range rows {
+		if r.Error != "" {
+			continue
+		}
+		link, err := s.inviteOne(c, c.Param("id"), r.Name, r.Email)
+		if err != nil {
+			status, msg := classify(err)
+			if status == http.StatusInternalServerError {
+				s.fail(c, err)
+				return
+			}
+			out = append(out, invited{Name: r.Name, Email: r.Email, Error: msg})
+			continue
+		}
+		out = append(out, invited{Name: r.Name, Email: r.Email, Link: link})
+	}
+	s.render(c, http.StatusCreated, "invited", "Invitations created", invitedData{AssessmentID: c.Param("id"),
+		Invited: out, MailEnabled: s.MailEnabled})
+}
+
+func (s *server) revokeInvitation(c *gin.Context) {
+	inv, err := s.Store.RevokeInvitation(c.Request.Context(), actor(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/assessments/"+inv.AssessmentID)
+}

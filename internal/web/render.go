@@ -1,0 +1,144 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/intake"
+	"github.com/assayhq/assay/internal/store"
+	assets "github.com/assayhq/assay/web"
+	"github.com/gin-gonic/gin"
+)
+
+// pages holds one template set per page: the layout and the partials,
+// plus the page's own "content".
+type pages struct {
+	byName   map[string]*template.Template
+	partials *template.Template
+}
+
+var funcs = template.FuncMap{
+	"when": func(t any) string {
+		switch v := t.(type) {
+		case time.Time:
+			return v.UTC().Format("2006-01-02 15:04 UTC")
+		case *time.Time:
+			if v != nil {
+				return v.UTC().Format("2006-01-02 15:04 UTC")
+			}
+		}
+		return "—"
+	},
+	"iso": func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	},
+	"num": func(p *int) string {
+		if p == nil {
+			return "—"
+		}
+		return fmt.Sprint(*p)
+	},
+	"label":     func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+	"finished":  store.Finished,
+	"hasPrefix": strings.HasPrefix,
+}
+
+func loadPages() (*pages, error) {
+	base, err := template.New("").Funcs(funcs).ParseFS(assets.FS, "templates/layout.html", "templates/partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	files, err := fs.Glob(assets.FS, "templates/pages/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("list pages: %w", err)
+	}
+	p := &pages{byName: map[string]*template.Template{}, partials: base}
+	for _, f := range files {
+		t, err := template.Must(base.Clone()).ParseFS(assets.FS, f)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", f, err)
+		}
+		p.byName[strings.TrimSuffix(path.Base(f), ".html")] = t
+	}
+	return p, nil
+}
+
+// view is what every page template gets: who is signed in, the CSRF token
+// for its forms, and the page's own data in Data.
+type view struct {
+	Title string
+	User  *auth.Principal
+	CSRF  string
+	Data  any
+}
+
+// render executes a page into a buffer first, so a template error is a
+// clean 500 rather than half a page.
+func (s *server) render(c *gin.Context, status int, name, title string, data any) {
+	t, ok := s.pages.byName[name]
+	if !ok {
+		panic("no page template " + name)
+	}
+	v := view{Title: title, User: auth.Current(c), CSRF: s.csrfToken(c), Data: data}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		slog.Error("render page", "page", name, "err", err)
+		c.String(http.StatusInternalServerError, "internal error; it has been logged")
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// fragment renders a partial alone, for htmx to swap in.
+func (s *server) fragment(c *gin.Context, name string, data any) {
+	var buf bytes.Buffer
+	if err := s.pages.partials.ExecuteTemplate(&buf, name, data); err != nil {
+		slog.Error("render fragment", "fragment", name, "err", err)
+		c.String(http.StatusInternalServerError, "internal error; it has been logged")
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// classify maps an error to a status and a message a person can act on.
+func classify(err error) (int, string) {
+	var maxErr *http.MaxBytesError
+	switch {
+	case errors.As(err, &maxErr):
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf("The form is larger than %d bytes.", maxErr.Limit)
+	case errors.Is(err, store.ErrNotFound):
+		return http.StatusNotFound, "Not found."
+	case errors.Is(err, store.ErrInvalid), errors.Is(err, intake.ErrRejected):
+		return http.StatusBadRequest, after(err, store.ErrInvalid, intake.ErrRejected)
+	case errors.Is(err, store.ErrConflict):
+		return http.StatusConflict, after(err, store.ErrConflict)
+	case errors.Is(err, store.ErrClosed):
+		return http.StatusForbidden, after(err, store.ErrClosed)
+	}
+	return http.StatusInternalServerError, "Something went wrong on our side; it has been logged."
+}
+
+// after keeps the part of a wrapped error meant for people: the text after
+// the sentinel ("conflict: the assessment is archived" → "the assessment is archived").
+func after(err error, sentinels ...error) string {
+	msg := err.Error()
+	for _, s := range sentinels {
+		if i := strings.Index(msg, s.Error()+": "); i >= 0 {
+			return msg[i+len(s.Error())+2:]
+		}
+	}
+	return msg
+}

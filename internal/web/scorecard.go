@@ -1,0 +1,222 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/store"
+	"github.com/gin-gonic/gin"
+)
+
+// scorecardView is the contract's scorecard (§5) as the pages read it. The
+// dashboard decodes the stored JSON itself rather than import the grading
+// package: web depends on the contract, not on grading's internals.
+type scorecardView struct {
+	Takehome     string             `json:"takehome"`
+	SuiteVersion string             `json:"suite_version"`
+	Status       string             `json:"status"`
+	Score        int                `json:"score"`
+	MaxScore     int                `json:"max_score"`
+	Categories   []categoryView     `json:"categories"`
+	Phases       []phaseView        `json:"phases"`
+	Checks       []checkView        `json:"checks"`
+	Metrics      map[string]float64 `json:"metrics"`
+	Commit       string             `json:"commit"`
+	Notices      []string           `json:"notices"`
+	SchemaDump   string             `json:"schema_dump"`
+}
+
+type categoryView struct {
+	Name     string `json:"name"`
+	Score    int    `json:"score"`
+	MaxScore int    `json:"max_score"`
+}
+
+type phaseView struct {
+	Name       string `json:"name"`
+	Status     string `json:"status"`
+	DurationMS int64  `json:"duration_ms"`
+	ExitCode   int    `json:"exit_code"`
+	OutputTail string `json:"output_tail"`
+	Message    string `json:"message"`
+}
+
+type checkView struct {
+	ID         string                     `json:"id"`
+	Title      string                     `json:"title"`
+	Category   string                     `json:"category"`
+	Status     string                     `json:"status"`
+	Score      int                        `json:"score"`
+	MaxScore   int                        `json:"max_score"`
+	Message    string                     `json:"message"`
+	Visibility string                     `json:"visibility"`
+	Evidence   map[string]json.RawMessage `json:"evidence"`
+}
+
+func parseScorecard(raw []byte) (*scorecardView, error) {
+	var sc scorecardView
+	if err := json.Unmarshal(raw, &sc); err != nil {
+		return nil, fmt.Errorf("read scorecard: %w", err)
+	}
+	return &sc, nil
+}
+
+// exchange is one recorded HTTP request and response (evidence "exchanges").
+type exchange struct {
+	Method       string `json:"method"`
+	Path         string `json:"path"`
+	RequestBody  string `json:"request_body"`
+	Status       int    `json:"status"`
+	ContentType  string `json:"content_type"`
+	ResponseBody string `json:"response_body"`
+	Error        string `json:"error"`
+	DurationMS   int64  `json:"duration_ms"`
+}
+
+// evidenceItem is one piece of a check's evidence, shaped for display:
+// HTTP exchanges as requests and responses, numbers and short strings
+// inline, anything larger as indented JSON or text in a <pre>.
+type evidenceItem struct {
+	Key       string
+	Inline    string
+	Block     string
+	Exchanges []exchange
+}
+
+func (c checkView) EvidenceItems() []evidenceItem {
+	keys := make([]string, 0, len(c.Evidence))
+	for k := range c.Evidence {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	// The HTTP exchanges go last: they are the longest.
+	sort.SliceStable(keys, func(i, j int) bool { return keys[j] == "exchanges" && keys[i] != "exchanges" })
+	var out []evidenceItem
+	for _, k := range keys {
+		raw := c.Evidence[k]
+		it := evidenceItem{Key: k}
+		var xs []exchange
+		var str string
+		switch {
+		case k == "exchanges" && json.Unmarshal(raw, &xs) == nil:
+			it.Exchanges = xs
+		case json.Unmarshal(raw, &str) == nil:
+			if strings.Contains(str, "\n") || len(str) > 120 {
+				it.Block = str
+			} else {
+				it.Inline = str
+			}
+		case len(raw) <= 80 && !bytes.ContainsAny(raw, "{["):
+			it.Inline = string(raw)
+		default:
+			var buf bytes.Buffer
+			if json.Indent(&buf, raw, "", "  ") == nil {
+				it.Block = buf.String()
+			} else {
+				it.Block = string(raw)
+			}
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// categoryGroup is the checks of one category with its bar.
+type categoryGroup struct {
+	Name   string
+	Score  int
+	Max    int
+	Checks []checkView
+}
+
+func groupChecks(sc *scorecardView) []categoryGroup {
+	var groups []categoryGroup
+	index := map[string]int{}
+	for _, cat := range sc.Categories {
+		index[cat.Name] = len(groups)
+		groups = append(groups, categoryGroup{Name: cat.Name, Score: cat.Score, Max: cat.MaxScore})
+	}
+	for _, ch := range sc.Checks {
+		i, ok := index[ch.Category]
+		if !ok {
+			index[ch.Category] = len(groups)
+			i = len(groups)
+			groups = append(groups, categoryGroup{Name: ch.Category})
+		}
+		groups[i].Checks = append(groups[i].Checks, ch)
+	}
+	return groups
+}
+
+type scorecardData struct {
+	Detail     *store.SubmissionDetail
+	Assessment *store.Assessment
+	Card       *scorecardView
+	CardError  string
+	Groups     []categoryGroup
+	Bars       barChart
+	Events     []store.SubmissionEvent
+	Decisions  []string
+	CanReview  bool
+	Finished   bool
+}
+
+func (s *server) scorecard(c *gin.Context) {
+	ctx := c.Request.Context()
+	p := auth.Current(c)
+	d, err := s.Store.Submission(ctx, p.OrgID, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	as, err := s.Store.Assessment(ctx, p.OrgID, d.Submission.AssessmentID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	events, err := s.Store.SubmissionEvents(ctx, d.Submission.ID, 0)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	data := scorecardData{Detail: d, Assessment: as, Events: events, Decisions: store.Decisions,
+		CanReview: p.Role != store.RoleRecruiter, Finished: store.Finished(d.Submission.Status)}
+	if d.Scorecard != nil {
+		sc, err := parseScorecard(d.Scorecard)
+		if err != nil {
+			data.CardError = err.Error()
+		} else {
+			data.Card, data.Groups = sc, groupChecks(sc)
+			data.Bars = categoryBars(sc.Categories)
+		}
+	}
+	s.render(c, http.StatusOK, "scorecard", d.Invitation.CandidateName+" — "+as.Title, data)
+}
+
+func (s *server) addReview(c *gin.Context) {
+	decision, notes := c.PostForm("decision"), c.PostForm("notes")
+	if !slices.Contains(store.Decisions, decision) || len(notes) > 20000 {
+		s.render(c, http.StatusUnprocessableEntity, "error", "Decision refused", errorPage{Status: http.StatusUnprocessableEntity,
+			Message: "Choose advance, reject or hold; notes may be at most 20000 bytes."})
+		return
+	}
+	if _, err := s.Store.AddReview(c.Request.Context(), actor(c), c.Param("id"), decision, notes); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/submissions/"+c.Param("id")+"#reviews")
+}
+
+func (s *server) regrade(c *gin.Context) {
+	if _, err := s.Store.RequestRegrade(c.Request.Context(), actor(c), c.Param("id")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/submissions/"+c.Param("id"))
+}

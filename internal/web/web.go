@@ -1,0 +1,153 @@
+// Package web is the dashboard: server-rendered pages for recruiters,
+// reviewers, admins and candidates, with htmx polling for live progress.
+// Handlers are thin: parse, call one store function, render. Every page
+// is html/template, so every string a candidate controls is escaped; the
+// only HTML inserted as is comes from the Markdown renderer after
+// sanitising (markdown.go).
+package web
+
+import (
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+
+	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/intake"
+	"github.com/assayhq/assay/internal/store"
+	assets "github.com/assayhq/assay/web"
+	"github.com/gin-gonic/gin"
+)
+
+// Takehome is what the dashboard shows of one built-in take-home.
+type Takehome struct {
+	Slug, Title, Version string
+	Brief                string // Markdown
+}
+
+// Catalog lists the take-homes and their starter kits; cmd wires it to
+// graders.All, tests to suites of their own.
+type Catalog interface {
+	Takehomes() []Takehome
+	Takehome(slug string) (Takehome, bool)
+	Starter(slug string) (fs.FS, bool)
+}
+
+// Deps is what the dashboard needs; cmd wires it.
+type Deps struct {
+	Store    *store.Store
+	Tokens   *auth.Tokens
+	Throttle *auth.Throttle
+	Intake   intake.Policy
+	Catalog  Catalog
+	BaseURL  string
+	// SecretKey signs the CSRF tokens.
+	SecretKey    []byte
+	SecureCookie bool
+	// MailEnabled says an SMTP server is configured; without one the pages
+	// tell recruiters to send the invite link themselves.
+	MailEnabled bool
+}
+
+type server struct {
+	Deps
+	pages    *pages
+	starters *starterCache
+}
+
+// maxFormBytes bounds a form post; the CSV upload is the largest.
+const maxFormBytes = 1 << 20
+
+// Register adds the dashboard's routes to r.
+func Register(r *gin.Engine, d Deps) error {
+	p, err := loadPages()
+	if err != nil {
+		return err
+	}
+	static, err := fs.Sub(assets.FS, "static")
+	if err != nil {
+		return fmt.Errorf("static assets: %w", err)
+	}
+	s := &server{Deps: d, pages: p, starters: newStarterCache(d.Catalog)}
+
+	r.GET("/static/*path", cacheStatic, gin.WrapH(http.StripPrefix("/static/", http.FileServerFS(static))))
+	r.GET("/takehomes/:slug/starter.zip", s.starterZip)
+
+	g := r.Group("", securityHeaders, limitForm, s.csrf)
+	g.GET("/", s.home)
+	g.GET("/login", s.loginPage)
+	g.POST("/login", s.login)
+	g.POST("/logout", s.logout)
+
+	cand := g.Group("/c/:token")
+	cand.GET("", s.candidatePage)
+	cand.POST("/submit", s.candidateSubmit)
+	cand.GET("/submissions/:id/progress", s.candidateProgress)
+
+	staff := g.Group("", s.session)
+	anyone := s.allow(store.RoleAdmin, store.RoleRecruiter, store.RoleReviewer)
+	recruiters := s.allow(store.RoleAdmin, store.RoleRecruiter)
+	reviewers := s.allow(store.RoleAdmin, store.RoleReviewer)
+	admins := s.allow(store.RoleAdmin)
+
+	staff.GET("/assessments", anyone, s.assessments)
+	staff.GET("/assessments/new", recruiters, s.newAssessment)
+	staff.POST("/assessments", recruiters, s.createAssessment)
+	staff.GET("/assessments/:id", anyone, s.assessment)
+	staff.POST("/assessments/:id/archive", recruiters, s.archiveAssessment)
+	staff.POST("/assessments/:id/invitations", recruiters, s.invite)
+	staff.POST("/assessments/:id/invitations/csv", recruiters, s.previewCSV)
+	staff.POST("/assessments/:id/invitations/csv/confirm", recruiters, s.confirmCSV)
+	staff.GET("/assessments/:id/compare", anyone, s.compare)
+	staff.POST("/invitations/:id/revoke", recruiters, s.revokeInvitation)
+	staff.GET("/submissions", anyone, s.submissions)
+	staff.GET("/submissions/:id", anyone, s.scorecard)
+	staff.POST("/submissions/:id/reviews", reviewers, s.addReview)
+	staff.POST("/submissions/:id/regrade", reviewers, s.regrade)
+	staff.GET("/admin/users", admins, s.users)
+	staff.POST("/admin/users", admins, s.createUser)
+	staff.POST("/admin/users/:id", admins, s.updateUser)
+	staff.GET("/admin/mail", admins, s.mailOutbox)
+	return nil
+}
+
+// securityHeaders keep pages from being framed, from leaking a candidate's
+// link in Referer, and from running any script but our own files: a
+// string that slipped past escaping still could not execute.
+func securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	c.Next()
+}
+
+func cacheStatic(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=3600")
+	c.Next()
+}
+
+func limitForm(c *gin.Context) {
+	if c.Request.Method == http.MethodPost {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
+	}
+	c.Next()
+}
+
+// fail renders an error page for err: a missing object is 404, anything
+// the store blames on the caller says why, the rest is logged and 500.
+func (s *server) fail(c *gin.Context, err error) {
+	status, msg := classify(err)
+	if status == http.StatusInternalServerError {
+		slog.Error("dashboard request failed", "method", c.Request.Method, "path", c.FullPath(), "err", err)
+	}
+	s.render(c, status, "error", "Error", errorPage{Status: status, Message: msg})
+	c.Abort()
+}
+
+type errorPage struct {
+	Status  int
+	Message string
+}

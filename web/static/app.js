@@ -1,0 +1,38 @@
+// Assay dashboard: the little that needs a script. Pages work without it;
+// the countdown and the copy button are conveniences.
+(function () {
+  "use strict";
+
+  // Countdown to a candidate's deadline, updated each second.
+  function tick(el) {
+    var left = Date.parse(el.dataset.deadline) - Date.now();
+    if (isNaN(left)) return;
+    if (left <= 0) { el.textContent = "(deadline passed)"; return; }
+    var s = Math.floor(left / 1000);
+    var d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60);
+    el.textContent = "(" + (d ? d + " d " : "") + h + " h " + m + " min " + (s % 60) + " s left)";
+  }
+  function countdowns() {
+    document.querySelectorAll("[data-deadline]").forEach(tick);
+  }
+
+  // Copy an invite link; falls back to selecting it for Ctrl+C.
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest("[data-copy]");
+    if (!btn) return;
+    var field = document.getElementById(btn.dataset.copy);
+    field.select();
+    var done = function () { btn.textContent = "Copied"; setTimeout(function () { btn.textContent = "Copy link"; }, 2000); };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+    } else {
+      document.execCommand("copy");
+      done();
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    countdowns();
+    setInterval(countdowns, 1000);
+  });
+})();
