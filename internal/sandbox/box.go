@@ -221,9 +221,8 @@ func (b *Box) teardown() error {
 	return nil
 }
 
-// removeWorkspace deletes a workspace even when a hostile build left directories
-// without write or search permission (root ignores those bits, but be explicit about
-// immutable surprises by reporting the error).
+// removeWorkspace deletes a workspace. (As root, modes a build set on its directories do
+// not stand in the way; in unsafe-local mode a failure is reported.)
 func removeWorkspace(dir string) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("remove workspace %s: %w", dir, err)

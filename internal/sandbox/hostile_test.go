@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -244,5 +245,61 @@ func TestWellBehavedService(t *testing.T) {
 	expectVerdict(t, r, CauseCanceled, "web was stopped")
 	if !strings.Contains(r.Output, "listening on 8080") {
 		t.Fatalf("output %q", r.Output)
+	}
+}
+
+// TestSymlinksOutOfCheckout: a symlink in the checkout to a host file neither reaches it
+// from inside (the host path is not in the box) nor makes the platform's ownership
+// handover chown the target.
+func TestSymlinksOutOfCheckout(t *testing.T) {
+	secretDir := t.TempDir()
+	secret := filepath.Join(secretDir, "secret")
+	if err := os.WriteFile(secret, []byte("host-secret"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(secretDir, 0o755)
+	m := newManager(t)
+	b := newBox(t, m, "symlinks")
+	if err := os.Symlink(secret, filepath.Join(b.Dir(), "link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/etc", filepath.Join(b.Dir(), "etc-link")); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, b, Spec{Phase: "build", Command: `cat link 2>/dev/null && echo READ; { echo x > link; } 2>/dev/null && echo WROTE; touch etc-link/assay-probe 2>/dev/null && echo WROTE-ETC; echo checked`})
+	if !r.OK() || r.Output != "checked\n" {
+		t.Fatalf("%+v", r)
+	}
+	fi, err := os.Stat(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := fi.Sys().(*syscall.Stat_t); st.Uid != 0 {
+		t.Fatalf("the host file now belongs to uid %d", st.Uid)
+	}
+	if data, _ := os.ReadFile(secret); string(data) != "host-secret" {
+		t.Fatalf("host file changed: %q", data)
+	}
+}
+
+// TestWarmCacheReadOnly: the shared cache is readable in every box and writable by none.
+func TestWarmCacheReadOnly(t *testing.T) {
+	cache := t.TempDir()
+	os.Chmod(cache, 0o755)
+	if err := os.WriteFile(filepath.Join(cache, "shared"), []byte("warm"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(filepath.Join(cache, "shared"), 0o666) // even world-writable files stay read-only
+	m, err := New(Config{StateDir: stateDir(t), WarmCache: cache})
+	if err != nil {
+		t.Skip(err)
+	}
+	b := newBox(t, m, "warmcache")
+	r := run(t, b, Spec{Phase: "build", Command: `cat /cache/shared; echo; { echo poison > /cache/shared; } 2>/dev/null && echo WROTE; touch /cache/new 2>/dev/null && echo CREATED; echo checked`})
+	if !r.OK() || r.Output != "warm\nchecked\n" {
+		t.Fatalf("%+v", r)
+	}
+	if data, _ := os.ReadFile(filepath.Join(cache, "shared")); string(data) != "warm" {
+		t.Fatalf("cache poisoned: %q", data)
 	}
 }
