@@ -76,6 +76,13 @@ func staffRoutes() []route {
 		{"POST", "/api/v1/users", nil, admins, 201, nil}, // body made per case: emails are unique
 		{"PATCH", "/api/v1/users/{id}", map[string]any{"role": "recruiter"}, admins, 200, (*env).freshUserFor},
 		{"GET", "/api/v1/audit", nil, admins, 200, nil},
+		{"GET", "/api/v1/webhooks", nil, admins, 200, nil},
+		{"POST", "/api/v1/webhooks", map[string]any{"url": "https://hooks.example.com/a", "event_types": []string{"submission.graded"}}, admins, 201, nil},
+		{"PATCH", "/api/v1/webhooks/{id}", map[string]any{"description": "ATS"}, admins, 200, (*env).freshWebhookFor},
+		{"DELETE", "/api/v1/webhooks/{id}", nil, admins, 204, (*env).freshWebhookFor},
+		{"POST", "/api/v1/webhooks/{id}/test", nil, admins, 202, (*env).freshWebhookFor},
+		{"GET", "/api/v1/webhooks/{id}/deliveries", nil, admins, 200, (*env).freshWebhookFor},
+		{"POST", "/api/v1/deliveries/{id}/redeliver", nil, admins, 202, (*env).freshDeliveryFor},
 	}
 }
 

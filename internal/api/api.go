@@ -106,6 +106,7 @@ func Register(r *gin.Engine, d Deps) {
 	staff.POST("/users", admins, a.createUser)
 	staff.PATCH("/users/:id", admins, a.updateUser)
 	staff.GET("/audit", admins, a.auditLog)
+	a.registerWebhooks(staff, admins)
 	if d.QueueMonitor != nil {
 		r.Any("/admin/queues/*path", auth.Middleware(d.Tokens, a.loadPrincipal), admins, gin.WrapH(d.QueueMonitor))
 	}
