@@ -13,6 +13,7 @@ import (
 	"github.com/assayhq/assay/internal/outbox"
 	"github.com/assayhq/assay/internal/pipeline"
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/webhooks"
 	"github.com/assayhq/assay/internal/worker"
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
@@ -67,6 +68,10 @@ func runWorker(ctx context.Context, cfg *config.Config, st *store.Store) error {
 		return err
 	}
 	w.Handle(store.TaskSendMail, mailer.HandleTask)
+	w.HandleWebhooks(&webhooks.Sender{
+		Store: st, BaseURL: cfg.BaseURL, AllowLoopback: cfg.AllowLoopback,
+		Client: webhooks.NewClient(webhooks.ClientConfig{AllowLoopback: cfg.AllowLoopback}),
+	})
 	go mailer.RemindEvery(ctx, time.Minute)
 	slog.Info("worker started", "concurrency", cfg.WorkerConcurrency, "sandbox", cfg.Sandbox)
 	return w.Run(ctx)
