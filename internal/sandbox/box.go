@@ -131,7 +131,7 @@ func (b *Box) DialContext(ctx context.Context, network, addr string) (net.Conn, 
 }
 
 // ListeningPorts returns the TCP ports listening inside the box, sorted, without the
-// listeners the platform opened with Listen (to tell "listened on 3000 instead of $PORT").
+// listeners the platform opened (Listen, the egress proxy) (to tell "listened on 3000 instead of $PORT").
 // In unsafe-local mode it reports the ports of the box's processes.
 func (b *Box) ListeningPorts() ([]int, error) {
 	if err := b.alive(); err != nil {
@@ -146,6 +146,9 @@ func (b *Box) ListeningPorts() ([]int, error) {
 	}
 	var pids []int
 	for p := range b.procs {
+		if p.proxy != nil { // the build's egress proxy is ours too
+			own[p.proxy.l.Addr().(*net.TCPAddr).Port] = true
+		}
 		pids = append(pids, p.pids()...)
 	}
 	b.mu.Unlock()

@@ -303,3 +303,24 @@ func TestWarmCacheReadOnly(t *testing.T) {
 		t.Fatalf("cache poisoned: %q", data)
 	}
 }
+
+// TestListeningPortsSkipsPlatform: the grader's listeners and the build's egress proxy
+// are not reported as the candidate's.
+func TestListeningPortsSkipsPlatform(t *testing.T) {
+	m := newManager(t)
+	b := newBox(t, m, "ports")
+	l, err := b.Listen("127.0.0.1:5432")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	p, err := b.Start(context.Background(), Spec{Phase: "build", Egress: true, Command: "sleep 100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ports, err := b.ListeningPorts()
+	if err != nil || len(ports) != 0 {
+		t.Fatalf("listening ports %v, %v", ports, err)
+	}
+	expectVerdict(t, p.Stop(), CauseCanceled, "build was stopped")
+}
