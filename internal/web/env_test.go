@@ -1,0 +1,185 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/gitfetch/gittest"
+	"github.com/assayhq/assay/internal/grading"
+	"github.com/assayhq/assay/internal/intake"
+	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/testenv"
+	"github.com/assayhq/assay/internal/web"
+	"github.com/gin-gonic/gin"
+)
+
+const password = "correct horse battery"
+
+// helloSuite is a take-home small enough to grade through the real
+// sandbox in seconds: one check passes, one fails with an HTML page as its
+// evidence, and the build prints HTML into its output tail, so the pages
+// must show both escaped.
+var helloSuite = &grading.Suite{
+	Slug: "hello", Version: "1", Title: "Hello service", ReadyPath: "/",
+	Brief: "# Hello\n\nServe `GET /` with **200**.\n\n<script>alert('brief')</script>\n",
+	Starter: fstest.MapFS{"README.md": {Data: []byte("Start here.\n")}, "Procfile": {Data: []byte("web: ./serve\n")}},
+	Checks: []grading.CheckDef{
+		{ID: "hello.answers", Title: "GET / answers 200", Category: grading.Endpoints, Points: 60, Visibility: grading.Visible},
+		{ID: "hello.about_page", Title: "GET /about answers 200", Category: grading.Correctness, Points: 40, Visibility: grading.Visible},
+	},
+	Grade: func(ctx context.Context, g *grading.Grader) error {
+		s, err := g.Start(ctx, grading.StartOptions{})
+		if err != nil {
+			return err
+		}
+		g.Check("hello.answers", func(c *grading.C) {
+			if r, err := c.Do(s, "GET", "/", nil); err != nil || r.Status != 200 {
+				c.Failf("GET / did not answer 200")
+			}
+		})
+		g.Check("hello.about_page", func(c *grading.C) {
+			if r, err := c.Do(s, "GET", "/about", nil); err != nil || r.Status != 200 {
+				c.Failf("GET /about did not answer 200")
+			}
+		})
+		return nil
+	},
+}
+
+// helloSolution serves index.html with Python's web server (so /about is
+// its HTML 404 page); the build prints markup to check it stays inert.
+var helloSolution = map[string]string{
+	"Procfile":   "build: echo '<img src=x onerror=alert(1)><b>built</b>'\nweb: exec python3 -m http.server $PORT --bind 127.0.0.1\n",
+	"index.html": "hello\n",
+}
+
+// catalog offers the hello take-home to the dashboard.
+type catalog struct{}
+
+func (catalog) Takehomes() []web.Takehome {
+	th, _ := catalog{}.Takehome(helloSuite.Slug)
+	return []web.Takehome{th}
+}
+
+func (catalog) Takehome(slug string) (web.Takehome, bool) {
+	if slug != helloSuite.Slug {
+		return web.Takehome{}, false
+	}
+	return web.Takehome{Slug: helloSuite.Slug, Title: helloSuite.Title, Version: helloSuite.Version, Brief: helloSuite.Brief}, true
+}
+
+func (catalog) Starter(slug string) (fs.FS, bool) {
+	if slug != helloSuite.Slug {
+		return nil, false
+	}
+	return helloSuite.Starter, true
+}
+
+// env is a platform database with one organisation and a user per role,
+// and the dashboard served over real HTTP.
+type env struct {
+	t      testing.TB
+	st     *store.Store
+	tokens *auth.Tokens
+	org    string
+	users  map[string]*store.User // by role
+	url    string
+	engine *gin.Engine
+}
+
+// newEnv starts the dashboard; repoHost is the loopback host:port the
+// intake policy accepts repositories from ("" for none).
+func newEnv(t testing.TB, repoHost string) *env {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, testenv.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	org, err := st.EnsureOrganization(ctx, "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, st: st, tokens: auth.NewTokens([]byte(strings.Repeat("k", 32))), org: org.ID, users: map[string]*store.User{}}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, role := range []string{store.RoleAdmin, store.RoleRecruiter, store.RoleReviewer} {
+		u := &store.User{Email: role + "@acme.test", Role: role, PasswordHash: hash}
+		if err := st.CreateUser(ctx, store.Actor{OrgID: org.ID, Label: "test"}, u); err != nil {
+			t.Fatal(err)
+		}
+		e.users[role] = u
+	}
+	// The URL must be known before the routes (invite links carry it).
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.url = "http://" + l.Addr().String()
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(gin.Recovery())
+	policy := intake.Policy{Hosts: []string{"github.com"}}
+	if repoHost != "" {
+		policy = intake.Policy{Hosts: []string{repoHost}, AllowLoopback: true}
+	}
+	if err := web.Register(r, web.Deps{Store: st, Tokens: e.tokens, Throttle: auth.NewThrottle(100, time.Second),
+		Intake: policy, Catalog: catalog{}, BaseURL: e.url, SecretKey: []byte(strings.Repeat("s", 32))}); err != nil {
+		t.Fatal(err)
+	}
+	e.engine = r
+	srv := &httptest.Server{Listener: l, Config: &http.Server{Handler: r}}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return e
+}
+
+func (e *env) actor(role string) store.Actor {
+	u := e.users[role]
+	return store.Actor{OrgID: e.org, UserID: u.ID, Label: "user:" + u.Email}
+}
+
+// sessionCookie is the cookie a signed-in user of role carries.
+func (e *env) sessionCookie(role string) *http.Cookie {
+	u := e.users[role]
+	tok, _, err := e.tokens.Issue(u.ID, u.OrgID, u.Role)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return &http.Cookie{Name: auth.CookieName, Value: tok}
+}
+
+// serveRepo makes a git repository of files and serves it over smart HTTP
+// at http://127.0.0.1:PORT/acme/NAME; it returns the URL and host:port.
+func serveRepo(t testing.TB, name string, files map[string]string) (url, host string) {
+	t.Helper()
+	root := t.TempDir()
+	dir, _ := gittest.MakeRepo(t, files)
+	dest := filepath.Join(root, "acme", name)
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(dir, dest); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gittest.Handler(t, root))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/acme/" + name, strings.TrimPrefix(srv.URL, "http://")
+}

@@ -1,0 +1,165 @@
+package web_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/assayhq/assay/internal/gitfetch"
+	"github.com/assayhq/assay/internal/grading"
+	"github.com/assayhq/assay/internal/grading/gradingtest"
+	"github.com/assayhq/assay/internal/mail"
+	"github.com/assayhq/assay/internal/outbox"
+	"github.com/assayhq/assay/internal/pipeline"
+	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/testenv"
+	"github.com/assayhq/assay/internal/worker"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/device"
+	"github.com/hibiken/asynq"
+)
+
+// runWorker runs what `assay worker` runs against the test's database and
+// Redis index: the outbox relay, the grading pipeline (real sandbox, real
+// grading PostgreSQL) and the mail task (no SMTP: mail is held).
+func runWorker(t *testing.T, e *env) {
+	t.Helper()
+	genv, err := gradingtest.Shared()
+	if err != nil {
+		t.Fatalf("grading environment: %v", err)
+	}
+	_, redisDB := testenv.NewRedisDB(t)
+	opt := asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: redisDB, DialTimeout: time.Second}
+	ctx, cancel := context.WithCancel(context.Background())
+	client := asynq.NewClient(opt)
+	relay := &outbox.Relay{Store: e.st, Client: client, Interval: 100 * time.Millisecond}
+	w := worker.New(opt, 1)
+	w.HandleGrading(&pipeline.Pipeline{Store: e.st, Suites: map[string]*grading.Suite{helloSuite.Slug: helloSuite},
+		Sandbox: genv.Sandbox, DB: genv.DB, Fetch: gitfetch.Options{AllowLoopbackHTTP: true}, Owner: "journey-worker"})
+	w.Handle(store.TaskSendMail, (&mail.Deliverer{Store: e.st}).HandleTask)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); relay.Run(ctx) }()
+	go func() { defer wg.Done(); _ = w.Run(ctx) }()
+	t.Cleanup(func() { cancel(); wg.Wait(); client.Close() })
+}
+
+// TestJourney is the whole path through the dashboard in a real browser:
+// a recruiter creates an assessment and invites a candidate; the candidate
+// opens the link and submits the take-home's reference solution, which
+// the real pipeline grades while the page shows its progress; a reviewer
+// opens the scorecard, expands the failed check and records a decision.
+func TestJourney(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a browser and grades in the sandbox: not in -short")
+	}
+	repo, repoHost := serveRepo(t, "hello", helloSolution)
+	e := newEnv(t, repoHost)
+	runWorker(t, e)
+	b := newBrowser(t)
+
+	// Recruiter: sign in, create an assessment, invite a candidate.
+	rec := b.tab()
+	b.signIn(rec, e.url, "recruiter@acme.test")
+	b.screenshot(rec, "01-recruiter-assessments")
+	b.do(rec, "create assessment",
+		chromedp.Navigate(e.url+"/assessments/new"),
+		chromedp.WaitVisible(chromedp.ID("title")),
+		chromedp.SendKeys(chromedp.ID("title"), "Backend engineer, autumn"),
+		chromedp.SetValue(chromedp.ID("hours"), "48"),
+		chromedp.SetValue(chromedp.ID("attempts"), "2"),
+		chromedp.Click(chromedp.CSS(`input[name=candidate_view][value=visible_checks]`)),
+	)
+	b.screenshot(rec, "02-new-assessment")
+	b.do(rec, "submit assessment",
+		chromedp.Click(chromedp.CSS(`form[action="/assessments"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("name")),
+		chromedp.SendKeys(chromedp.ID("name"), "Ada Lovelace"),
+		chromedp.SendKeys(chromedp.ID("email"), "ada@example.com"),
+	)
+	b.screenshot(rec, "03-assessment")
+	b.do(rec, "invite", chromedp.Click(chromedp.CSS(`form[action$="/invitations"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(".link-field")))
+	link, err := chromedp.Run(rec, chromedp.Value(chromedp.CSS(".link-field")))
+	if err != nil || !strings.HasPrefix(link, e.url+"/c/") {
+		t.Fatalf("invite link %q: %v", link, err)
+	}
+	b.screenshot(rec, "04-invited")
+
+	// Candidate: open the link, get an inline error, then submit for real.
+	cand := b.tab()
+	b.do(cand, "open invitation", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("repo_url")))
+	if got := b.text(cand, ".brief h1"); got != "Hello" {
+		t.Errorf("brief heading %q", got)
+	}
+	b.screenshot(cand, "05-candidate")
+	b.do(cand, "submit a bad URL",
+		chromedp.SendKeys(chromedp.ID("repo_url"), "git@github.com:ada/hello.git"),
+		chromedp.Click(chromedp.CSS(`form[action$="/submit"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("repo-err")),
+	)
+	b.screenshot(cand, "06-candidate-invalid")
+	b.do(cand, "submit the solution",
+		chromedp.Clear(chromedp.ID("repo_url")),
+		chromedp.SendKeys(chromedp.ID("repo_url"), repo),
+		chromedp.Click(chromedp.CSS(`form[action$="/submit"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("progress")),
+	)
+	b.screenshot(cand, "07-candidate-progress")
+	// htmx replaces the progress block every 2 s until the grading ends.
+	b.waitText(cand, "#progress h2", "graded", 4*time.Minute)
+	b.screenshot(cand, "08-candidate-graded")
+	if got := b.text(cand, "#progress .total"); !strings.Contains(got, "60") {
+		t.Errorf("candidate sees total %q, want 60/100", got)
+	}
+	if n, _ := chromedp.Run(cand, chromedp.Evaluate[int](`document.querySelectorAll("#progress .evidence").length`)); n != 0 {
+		t.Errorf("the candidate's page shows evidence")
+	}
+	b.do(cand, "phone view", chromedp.Emulate(device.IPhone7), chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("progress")))
+	b.screenshot(cand, "09-candidate-phone")
+
+	// Reviewer: the table, the scorecard, the failed check, a decision.
+	rev := b.tab()
+	b.signIn(rev, e.url, "reviewer@acme.test")
+	b.do(rev, "filter graded", chromedp.Navigate(e.url+"/submissions?status=graded&sort=score"),
+		chromedp.WaitVisible(chromedp.CSS("table.subs")))
+	b.screenshot(rev, "10-submissions")
+	b.do(rev, "open scorecard", chromedp.Click(chromedp.CSS(`table.subs a[href^="/submissions/"]`)),
+		chromedp.WaitVisible(chromedp.CSS("svg.chart")))
+	b.screenshot(rev, "11-scorecard")
+	failed := `li.check.failed details`
+	b.do(rev, "expand the failed check", chromedp.Click(chromedp.CSS(failed+" summary")),
+		chromedp.WaitVisible(chromedp.CSS(failed+" .exchange")))
+	if got := b.text(rev, failed+" .exchange"); !strings.Contains(got, "GET /about") || !strings.Contains(got, "404") {
+		t.Errorf("failed check's evidence: %q", got)
+	}
+	b.do(rev, "expand the build phase", chromedp.Click(chromedp.CSS("details.phase:nth-of-type(2) summary")))
+	b.screenshot(rev, "12-scorecard-failed-check")
+	b.do(rev, "decide",
+		chromedp.Click(chromedp.CSS(`input[name=decision][value=advance]`)),
+		chromedp.SendKeys(chromedp.ID("notes"), "Solid; ask about the missing page."),
+		chromedp.Click(chromedp.CSS(`form[action$="/reviews"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS("#reviews .review")),
+	)
+	if got := b.text(rev, "#reviews .review"); !strings.Contains(got, "advance") || !strings.Contains(got, "missing page") {
+		t.Errorf("recorded decision shows %q", got)
+	}
+	b.screenshot(rev, "13-decision")
+	b.do(rev, "compare", chromedp.Click(chromedp.CSS(`.crumbs a[href$="/compare"]`)),
+		chromedp.WaitVisible(chromedp.CSS("table.compare")))
+	b.screenshot(rev, "14-compare")
+
+	// Admin: the mail that would have been sent (no SMTP here).
+	adm := b.tab()
+	b.signIn(adm, e.url, "admin@acme.test")
+	b.do(adm, "mail page", chromedp.Navigate(e.url+"/admin/mail"), chromedp.WaitVisible(chromedp.CSS("ul.mail")))
+	if got := b.text(adm, "ul.mail"); !strings.Contains(got, "ada@example.com") || !strings.Contains(got, "invitation") || !strings.Contains(got, "receipt") {
+		t.Errorf("mail page: %q", got)
+	}
+	b.screenshot(adm, "15-admin-mail")
+	if b.dialogs.Load() != 0 {
+		t.Errorf("%d dialogs opened", b.dialogs.Load())
+	}
+}
