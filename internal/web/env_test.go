@@ -32,7 +32,7 @@ const password = "correct horse battery"
 // must show both escaped.
 var helloSuite = &grading.Suite{
 	Slug: "hello", Version: "1", Title: "Hello service", ReadyPath: "/",
-	Brief: "# Hello\n\nServe `GET /` with **200**.\n\n<script>alert('brief')</script>\n",
+	Brief:   "# Hello\n\nServe `GET /` with **200**.\n\n<script>alert('brief')</script>\n",
 	Starter: fstest.MapFS{"README.md": {Data: []byte("Start here.\n")}, "Procfile": {Data: []byte("web: ./serve\n")}},
 	Checks: []grading.CheckDef{
 		{ID: "hello.answers", Title: "GET / answers 200", Category: grading.Endpoints, Points: 60, Visibility: grading.Visible},

@@ -1,0 +1,184 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assayhq/assay/internal/grading"
+	"github.com/assayhq/assay/internal/store"
+	"github.com/chromedp/chromedp"
+)
+
+const (
+	hostileName = `<script>alert(1)</script>`
+	hostileTail = `<img src=x onerror=alert(2)><script>alert(3)</script>`
+)
+
+// gradedSubmission stores a submission of a candidate called name, graded
+// with a scorecard whose build output and failing check's evidence carry
+// markup, as the pipeline would store it.
+func gradedSubmission(t testing.TB, e *env, name string) (subID, token string) {
+	t.Helper()
+	ctx := context.Background()
+	as := store.Assessment{Takehome: helloSuite.Slug, SuiteVersion: helloSuite.Version, Title: "Hostile <b>title</b>",
+		HoursAllowed: 24, MaxSubmissions: 3, CandidateView: store.ViewVisibleChecks}
+	if err := e.st.CreateAssessment(ctx, e.actor(store.RoleRecruiter), &as); err != nil {
+		t.Fatal(err)
+	}
+	token, err := e.st.CreateInvitation(ctx, e.actor(store.RoleRecruiter), &store.Invitation{AssessmentID: as.ID,
+		CandidateName: name, CandidateEmail: "mallory@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := e.st.Submit(ctx, token, "https://github.com/mallory/<x>", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storeScorecard(t, e, sub.ID, hostileScorecard(60))
+	return sub.ID, token
+}
+
+// storeScorecard finishes a submission with card through the pipeline's
+// store calls (claim, then finish).
+func storeScorecard(t testing.TB, e *env, subID string, card *grading.Scorecard) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := e.st.ClaimSubmission(ctx, subID, "test", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(card)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.FinishGrading(ctx, subID, "test", store.GradeResult{Status: store.StatusGraded, Score: card.Score,
+		MaxScore: card.MaxScore, CommitSHA: "abc123", Takehome: card.Takehome, SuiteVersion: card.SuiteVersion, Scorecard: raw}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func hostileScorecard(score int) *grading.Scorecard {
+	return &grading.Scorecard{
+		Takehome: helloSuite.Slug, SuiteVersion: "1", Status: grading.StatusGraded, Score: score, MaxScore: 100,
+		Categories: []grading.CategoryScore{{Name: grading.Endpoints, Score: score, MaxScore: 60}, {Name: grading.Correctness, Score: 0, MaxScore: 40}},
+		Phases:     []grading.Phase{{Name: "build", Status: grading.PhaseOK, OutputTail: hostileTail}},
+		Checks: []grading.CheckResult{
+			{ID: "hello.answers", Title: "GET / answers 200", Category: grading.Endpoints, Status: grading.CheckPassed,
+				Score: score, MaxScore: 60, Visibility: grading.Visible, Evidence: map[string]any{}},
+			{ID: "hello.about_page", Title: "GET /about answers 200", Category: grading.Correctness, Status: grading.CheckFailed,
+				MaxScore: 40, Message: "GET /about answered " + hostileTail, Visibility: grading.Visible,
+				Evidence: map[string]any{"output_tail": hostileTail + "\nmore", "exchanges": []grading.Exchange{
+					{Method: "GET", Path: "/about", Status: 404, ContentType: "text/html", ResponseBody: hostileTail}}}},
+		},
+		Metrics:    map[string]float64{"list_endpoint_sql_statements": 2},
+		SchemaDump: "CREATE TABLE \"<script>alert(4)</script>\" (id int);",
+	}
+}
+
+// TestCandidateControlledStringsRenderInert: a candidate named like a
+// script tag and markup in output tails and evidence show as text on every
+// page, and no script runs.
+func TestCandidateControlledStringsRenderInert(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a browser: not in -short")
+	}
+	e := newEnv(t, "")
+	subID, token := gradedSubmission(t, e, hostileName)
+	b := newBrowser(t)
+
+	rev := b.tab()
+	b.signIn(rev, e.url, "reviewer@acme.test")
+	b.do(rev, "table", chromedp.Navigate(e.url+"/submissions"), chromedp.WaitVisible(chromedp.CSS("table.subs")))
+	if got := b.text(rev, "table.subs tbody td"); !strings.Contains(got, hostileName) {
+		t.Errorf("table shows the name as %q", got)
+	}
+	b.do(rev, "scorecard", chromedp.Navigate(e.url+"/submissions/"+subID), chromedp.WaitVisible(chromedp.CSS("h1")))
+	// Open every <details> so the tails and evidence are rendered.
+	if _, err := chromedp.Run(rev, chromedp.Evaluate[any](`document.querySelectorAll("details").forEach(d => d.open = true)`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.text(rev, "h1"); got != hostileName {
+		t.Errorf("heading %q, want the name as text", got)
+	}
+	if got := b.text(rev, "details.phase pre"); got != hostileTail {
+		t.Errorf("output tail shows %q", got)
+	}
+	if got := b.text(rev, "li.check.failed .exchange pre"); got != hostileTail {
+		t.Errorf("response body shows %q", got)
+	}
+	for _, sel := range []string{"img", "main script"} {
+		n, err := chromedp.Run(rev, chromedp.Evaluate[int](`document.querySelectorAll("`+sel+`").length`))
+		if err != nil || n != 0 {
+			t.Errorf("%d %q elements on the scorecard page (%v)", n, sel, err)
+		}
+	}
+	b.screenshot(rev, "20-hostile-scorecard")
+
+	cand := b.tab()
+	b.do(cand, "candidate page", chromedp.Navigate(e.url+"/c/"+token), chromedp.WaitVisible(chromedp.ID("progress")))
+	if got := b.text(cand, "main > p"); !strings.Contains(got, hostileName) {
+		t.Errorf("candidate page greets %q", got)
+	}
+	b.screenshot(cand, "21-hostile-candidate")
+	time.Sleep(300 * time.Millisecond) // a script that slipped through would have run by now
+	if n := b.dialogs.Load(); n != 0 {
+		t.Fatalf("%d JavaScript dialogs opened", n)
+	}
+}
+
+// TestFormWithoutCSRFTokenIsRefused: a signed-in user's post without the
+// form's token (or with one minted for another cookie) changes nothing.
+func TestFormWithoutCSRFTokenIsRefused(t *testing.T) {
+	e := newEnv(t, "")
+	jar := &cookieJar{}
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	u, _ := url.Parse(e.url)
+	jar.SetCookies(u, []*http.Cookie{e.sessionCookie(store.RoleRecruiter)})
+
+	// A page visit sets the CSRF cookie and gives its token.
+	token := csrfTokenOf(t, client, e.url+"/assessments/new")
+	form := url.Values{"takehome": {helloSuite.Slug}, "title": {"Forged"}, "hours": {"24"}, "attempts": {"1"},
+		"candidate_view": {store.ViewTotal}}
+	post := func(v url.Values) int {
+		resp, err := client.PostForm(e.url+"/assessments", v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := post(form); got != http.StatusForbidden {
+		t.Errorf("post without a token: %d, want 403", got)
+	}
+	forged := url.Values{}
+	for k, v := range form {
+		forged[k] = v
+	}
+	forged.Set("csrf_token", strings.Repeat("A", 43))
+	if got := post(forged); got != http.StatusForbidden {
+		t.Errorf("post with a made-up token: %d, want 403", got)
+	}
+	rows, _, err := e.st.Assessments(context.Background(), e.org, store.AssessmentFilter{}, store.Page{})
+	if err != nil || len(rows) != 0 {
+		t.Fatalf("assessments after refused posts: %d (%v)", len(rows), err)
+	}
+	form.Set("csrf_token", token)
+	if got := post(form); got != http.StatusSeeOther {
+		t.Errorf("post with the page's token: %d, want 303", got)
+	}
+	// The sign-in form is covered too (login CSRF).
+	if got := func() int {
+		resp, err := http.PostForm(e.url+"/login", url.Values{"email": {"admin@acme.test"}, "password": {password}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}(); got != http.StatusForbidden {
+		t.Errorf("sign-in without a token: %d, want 403", got)
+	}
+}
