@@ -45,9 +45,19 @@ func main() {
 
 var (
 	serverOnce sync.Once
+	serverDir  string
 	serverBin  string
 	serverErr  error
 )
+
+// TestMain removes the compiled test service once all tests have run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if serverDir != "" {
+		os.RemoveAll(serverDir)
+	}
+	os.Exit(code)
+}
 
 // buildServer compiles the well-behaved service once per test run and copies it to dst.
 func buildServer(t *testing.T, dst string) {
@@ -58,6 +68,7 @@ func buildServer(t *testing.T, dst string) {
 			serverErr = err
 			return
 		}
+		serverDir = dir
 		os.WriteFile(filepath.Join(dir, "main.go"), []byte(serverSource), 0o644)
 		os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module server\n\ngo 1.22\n"), 0o644)
 		cmd := exec.Command("go", "build", "-o", "server", ".")
