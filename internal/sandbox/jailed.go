@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"strconv"
 	"syscall"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -19,13 +18,10 @@ import (
 // cgJail is a phase in bwrap mode: bubblewrap in the box's network namespace, in a
 // cgroup of its own.
 type cgJail struct {
-	cg       cgroup
-	exited   chan exitInfo
-	checkout string
-	disk     int64
-	lastDU   time.Time
-	diskHit  bool
-	log      *slog.Logger
+	cg     cgroup
+	exited chan exitInfo
+	disk   *diskMeter
+	log    *slog.Logger
 }
 
 // gateScript holds the process until the worker has put it into the phase's cgroup, so
@@ -92,8 +88,8 @@ func (b *Box) startJailed(s Spec, env []string, w *os.File, seq int) (jail, erro
 		return nil, err
 	}
 	gateR.Close()
-	j := &cgJail{cg: cg, exited: exited, checkout: b.dir, disk: s.Limits.Disk,
-		log: b.m.log.With("box", b.name, "phase", s.Phase)}
+	j := &cgJail{cg: cg, exited: exited, log: b.m.log.With("box", b.name, "phase", s.Phase)}
+	j.disk = &diskMeter{limit: s.Limits.Disk, usage: func() int64 { return diskUsage(b.dir) + j.tmpUsage() }}
 	if err := cg.addProc(cmd.Process.Pid); err != nil {
 		cmd.Process.Kill()
 		<-exited
@@ -165,15 +161,8 @@ func (j *cgJail) limitHit() Cause {
 	if c := j.cg.limitHit(); c != "" {
 		return c
 	}
-	if j.diskHit {
+	if j.disk.exceeded() {
 		return CauseDisk
-	}
-	if time.Since(j.lastDU) >= diskPollEvery {
-		j.lastDU = time.Now()
-		if diskUsage(j.checkout)+j.tmpUsage() > j.disk {
-			j.diskHit = true
-			return CauseDisk
-		}
 	}
 	return ""
 }

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"syscall"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -16,11 +15,9 @@ import (
 // localJail runs a phase as plain processes (unsafe-local mode): its own process group,
 // rlimits (via prlimit), the wall clock and the output cap still apply. Nothing else.
 type localJail struct {
-	cmd     *exec.Cmd
-	pgid    int
-	workdir string
-	disk    int64
-	lastDU  time.Time
+	cmd  *exec.Cmd
+	pgid int
+	disk *diskMeter
 }
 
 func (b *Box) startLocal(s Spec, env []string, w *os.File) (jail, error) {
@@ -49,7 +46,9 @@ func (b *Box) startLocal(s Spec, env []string, w *os.File) (jail, error) {
 	if err := startCmd(cmd, w); err != nil {
 		return nil, err
 	}
-	return &localJail{cmd: cmd, pgid: cmd.Process.Pid, workdir: b.work, disk: s.Limits.Disk}, nil
+	work := b.work // checkout and tmp
+	disk := &diskMeter{limit: s.Limits.Disk, usage: func() int64 { return diskUsage(work) }}
+	return &localJail{cmd: cmd, pgid: cmd.Process.Pid, disk: disk}, nil
 }
 
 func (j *localJail) wait() (*os.ProcessState, error) {
@@ -61,13 +60,9 @@ func (j *localJail) wait() (*os.ProcessState, error) {
 	return j.cmd.ProcessState, err
 }
 
-// limitHit checks disk use now and then (walking a tree is not free).
+// limitHit checks the disk; the other limits are rlimits the kernel applies itself.
 func (j *localJail) limitHit() Cause {
-	if time.Since(j.lastDU) < diskPollEvery {
-		return ""
-	}
-	j.lastDU = time.Now()
-	if diskUsage(j.workdir) > j.disk {
+	if j.disk.exceeded() {
 		return CauseDisk
 	}
 	return ""
