@@ -57,6 +57,7 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 		Store: st, Tokens: tokens, Throttle: auth.NewThrottle(5, time.Minute),
 		Intake:  policy,
 		Catalog: catalog{}, BaseURL: cfg.BaseURL, Notices: notices,
+		SecretKey:    cfg.SecretKey,
 		SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"),
 		Ready:        func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
 		Metrics:      api.NewMetrics(st, queueDepth(inspector)),

@@ -10,6 +10,7 @@ import (
 	"github.com/assayhq/assay/graders"
 	"github.com/assayhq/assay/internal/config"
 	"github.com/assayhq/assay/internal/gitfetch"
+	"github.com/assayhq/assay/internal/greenhouse"
 	"github.com/assayhq/assay/internal/outbox"
 	"github.com/assayhq/assay/internal/pipeline"
 	"github.com/assayhq/assay/internal/store"
@@ -68,9 +69,11 @@ func runWorker(ctx context.Context, cfg *config.Config, st *store.Store) error {
 		return err
 	}
 	w.Handle(store.TaskSendMail, mailer.HandleTask)
+	partner := &greenhouse.Partner{Store: st, BaseURL: cfg.BaseURL, SecretKey: cfg.SecretKey, AllowLoopback: cfg.AllowLoopback}
 	w.HandleWebhooks(&webhooks.Sender{
 		Store: st, BaseURL: cfg.BaseURL, AllowLoopback: cfg.AllowLoopback,
-		Client: webhooks.NewClient(webhooks.ClientConfig{AllowLoopback: cfg.AllowLoopback}),
+		Client:    webhooks.NewClient(webhooks.ClientConfig{AllowLoopback: cfg.AllowLoopback}),
+		Callbacks: map[string]webhooks.Callback{store.CallbackGreenhouse: partner.CompletionRequest},
 	})
 	go mailer.RemindEvery(ctx, time.Minute)
 	slog.Info("worker started", "concurrency", cfg.WorkerConcurrency, "sandbox", cfg.Sandbox)

@@ -83,6 +83,7 @@ func staffRoutes() []route {
 		{"POST", "/api/v1/webhooks/{id}/test", nil, admins, 202, (*env).freshWebhookFor},
 		{"GET", "/api/v1/webhooks/{id}/deliveries", nil, admins, 200, (*env).freshWebhookFor},
 		{"POST", "/api/v1/deliveries/{id}/redeliver", nil, admins, 202, (*env).freshDeliveryFor},
+		{"POST", "/api/v1/greenhouse/key", nil, admins, 201, nil},
 	}
 }
 

@@ -48,6 +48,8 @@ type Deps struct {
 	Notices      []string
 	SecureCookie bool
 	Metrics      *Metrics
+	// SecretKey (ASSAY_SECRET_KEY) seals partner API keys.
+	SecretKey []byte
 	// QueueMonitor is the read-only queue dashboard mounted at /admin/queues
 	// for admins; nil leaves it out.
 	QueueMonitor http.Handler
@@ -107,6 +109,7 @@ func Register(r *gin.Engine, d Deps) {
 	staff.PATCH("/users/:id", admins, a.updateUser)
 	staff.GET("/audit", admins, a.auditLog)
 	a.registerWebhooks(staff, admins)
+	a.registerGreenhouse(v1, staff, admins)
 	if d.QueueMonitor != nil {
 		r.Any("/admin/queues/*path", auth.Middleware(d.Tokens, a.loadPrincipal), admins, gin.WrapH(d.QueueMonitor))
 	}

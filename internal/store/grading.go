@@ -162,6 +162,11 @@ func (s *Store) FinishGrading(ctx context.Context, id, owner string, r GradeResu
 			r.Status, score, maxScore, r.CommitSHA, truncate(r.Message, 2000), id).Error; err != nil {
 			return fmt.Errorf("finish grading %s: %w", id, err)
 		}
+		// submission.graded / submission.failed and a partner's completion
+		// callback, in the same transaction as the result.
+		if err := emitSubmissionFinished(tx, id); err != nil {
+			return err
+		}
 		if err := addSubmissionEvent(tx, id, r.Status, r.Message); err != nil {
 			return err
 		}

@@ -1,0 +1,98 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/assayhq/assay/internal/greenhouse"
+	"github.com/gin-gonic/gin"
+)
+
+// registerGreenhouse adds Greenhouse's Assessment Partner endpoints (HTTP
+// Basic with the organisation's API key) and the admins' route that makes
+// that key.
+func (a *api) registerGreenhouse(v1, staff *gin.RouterGroup, admins gin.HandlerFunc) {
+	p := &greenhouse.Partner{Store: a.Store, BaseURL: a.BaseURL, SecretKey: a.SecretKey, AllowLoopback: a.Intake.AllowLoopback}
+	g := v1.Group("/greenhouse")
+	g.GET("/list_tests", partnerAuth(p), func(c *gin.Context) {
+		tests, err := p.ListTests(c.Request.Context(), c.GetString(partnerOrgKey))
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, tests)
+	})
+	g.POST("/send_test", partnerAuth(p), func(c *gin.Context) {
+		var req greenhouse.SendTestRequest
+		// Not strict: Greenhouse may add properties to its requests.
+		if err := json.NewDecoder(c.Request.Body).Decode(&req); err != nil {
+			respondError(c, badRequest("invalid JSON body: %v", err))
+			return
+		}
+		resp, err := p.SendTest(c.Request.Context(), c.GetString(partnerOrgKey), req)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, resp)
+	})
+	g.GET("/test_status", partnerAuth(p), func(c *gin.Context) {
+		st, err := p.TestStatus(c.Request.Context(), c.GetString(partnerOrgKey), c.Query("partner_interview_id"))
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, st)
+	})
+	g.POST("/response_error", partnerAuth(p), func(c *gin.Context) {
+		var report struct {
+			APICall            string   `json:"api_call"`
+			Errors             []string `json:"errors"`
+			PartnerTestID      any      `json:"partner_test_id"`
+			PartnerInterviewID any      `json:"partner_interview_id"`
+		}
+		if err := json.NewDecoder(c.Request.Body).Decode(&report); err != nil {
+			respondError(c, badRequest("invalid JSON body: %v", err))
+			return
+		}
+		slog.Warn("greenhouse reports a malformed response", "org", c.GetString(partnerOrgKey), "api_call", report.APICall,
+			"errors", report.Errors, "partner_test_id", report.PartnerTestID, "partner_interview_id", report.PartnerInterviewID)
+		c.Status(http.StatusOK)
+	})
+	staff.POST("/greenhouse/key", admins, func(c *gin.Context) {
+		key, err := p.RotateKey(c.Request.Context(), actor(c))
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		base := a.BaseURL + "/api/v1/greenhouse/"
+		c.JSON(http.StatusCreated, gin.H{
+			"api_key": key,
+			"endpoints": gin.H{"list_tests": base + "list_tests", "send_test": base + "send_test",
+				"test_status": base + "test_status", "response_error": base + "response_error"},
+		})
+	})
+}
+
+const partnerOrgKey = "partner_org"
+
+// partnerAuth admits a request with a known API key and notes its
+// organisation.
+func partnerAuth(p *greenhouse.Partner) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		org, err := p.Authenticate(c.Request.Context(), c.Request)
+		if errors.Is(err, greenhouse.ErrUnauthorized) {
+			c.Header("WWW-Authenticate", `Basic realm="Assay Greenhouse partner API"`)
+			c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": clientMessage(err)})
+			return
+		}
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.Set(partnerOrgKey, org)
+		c.Next()
+	}
+}
