@@ -149,3 +149,16 @@ func dialUntil(t *testing.T, ctx context.Context, b *Box, addr string) net.Conn 
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+func TestLocalCanceled(t *testing.T) {
+	b := newLocalBox(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	r, err := b.Run(ctx, Spec{Phase: "release", Command: "sleep 30"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Cause != CauseCanceled || r.Message != "release was stopped" || r.Duration > 5*time.Second {
+		t.Fatalf("%+v", r)
+	}
+}

@@ -198,6 +198,7 @@ func (p *Process) supervise(ctx context.Context, copied <-chan struct{}) {
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
 	var ex exitInfo
+	ctxDone, stop := ctx.Done(), p.stopCh // set to nil once acted on: closed channels stay ready
 wait:
 	for {
 		select {
@@ -205,9 +206,11 @@ wait:
 			break wait
 		case <-wall:
 			p.end(CauseTimeout)
-		case <-ctx.Done():
+		case <-ctxDone:
+			ctxDone = nil
 			p.end(CauseCanceled)
-		case <-p.stopCh:
+		case <-stop:
+			stop = nil
 			p.end(CauseCanceled)
 		case <-tick.C:
 			if c := p.jail.limitHit(); c != "" {

@@ -112,6 +112,7 @@ func New(cfg Config) (*Manager, error) {
 			return nil, fmt.Errorf("sandbox: this host cannot sandbox (set ASSAY_SANDBOX=unsafe-local to run without one): %w", err)
 		}
 		m.host = h
+		m.log.Debug("sandboxing with bubblewrap", "bwrap", h.bwrap, "cgroups", h.cg.describe(), "uid", h.uid)
 	default:
 		return nil, fmt.Errorf("sandbox: unknown mode %q (want %q or %q)", cfg.Mode, ModeBwrap, ModeUnsafeLocal)
 	}
