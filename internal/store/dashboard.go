@@ -72,14 +72,19 @@ func (s *Store) SubmissionTable(ctx context.Context, orgID string, q SubmissionT
 	if err := db.Raw("SELECT count(*) FROM submissions s WHERE "+cond, args...).Scan(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("count submissions: %w", err)
 	}
+	// The page's ids are found first, on submissions alone (its indexes
+	// cover the filters and both orders); only those rows are then joined
+	// and given their latest decision, so a deep page does not pay for
+	// every row it skips.
 	var rows []SubmissionRow
-	err := db.Raw(`SELECT s.id, s.assessment_id, a.title AS assessment_title, i.candidate_name, i.candidate_email,
+	err := db.Raw(`WITH page AS (SELECT s.id FROM submissions s WHERE `+cond+` ORDER BY `+order+` LIMIT ? OFFSET ?)
+		SELECT s.id, s.assessment_id, a.title AS assessment_title, i.candidate_name, i.candidate_email,
 			s.status, s.attempt, s.score, s.max_score, s.created_at,
 			(SELECT r.decision FROM reviews r WHERE r.submission_id = s.id ORDER BY r.created_at DESC LIMIT 1) AS decision
-		FROM submissions s
+		FROM page JOIN submissions s ON s.id = page.id
 		JOIN invitations i ON i.id = s.invitation_id
 		JOIN assessments a ON a.id = s.assessment_id
-		WHERE `+cond+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
+		ORDER BY `+order,
 		append(args, per, (page-1)*per)...).Scan(&rows).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("list submissions table: %w", err)
