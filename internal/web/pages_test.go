@@ -1,0 +1,153 @@
+package web_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/assayhq/assay/internal/store"
+)
+
+// staffClient is an HTTP client signed in as role, not following redirects.
+func staffClient(e *env, role string) *http.Client {
+	jar := &cookieJar{}
+	u, _ := url.Parse(e.url)
+	jar.SetCookies(u, []*http.Cookie{e.sessionCookie(role)})
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func readBody(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestCSVInvitationsPreviewThenCreate(t *testing.T) {
+	e := newEnv(t, "")
+	ctx := context.Background()
+	as := store.Assessment{Takehome: helloSuite.Slug, SuiteVersion: "1", Title: "Round", HoursAllowed: 24, MaxSubmissions: 1, CandidateView: store.ViewTotal}
+	if err := e.st.CreateAssessment(ctx, e.actor(store.RoleRecruiter), &as); err != nil {
+		t.Fatal(err)
+	}
+	c := staffClient(e, store.RoleRecruiter)
+	page := e.url + "/assessments/" + as.ID
+	token := csrfTokenOf(t, c, page)
+
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("csrf_token", token)
+	fw, _ := mw.CreateFormFile("file", "candidates.csv")
+	io.WriteString(fw, "name,email\nAda,ada@example.com\n<b>Eve</b>,eve@\nLinus,linus@example.com\n")
+	mw.Close()
+	resp, err := c.Post(page+"/invitations/csv", mw.FormDataContentType(), &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	preview := readBody(t, resp)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(preview, "2 of 3 rows can be invited") ||
+		!strings.Contains(preview, "&lt;b&gt;Eve&lt;/b&gt;") || !strings.Contains(preview, "the email must be an address") {
+		t.Fatalf("preview %d:\n%s", resp.StatusCode, preview)
+	}
+	if n := countInvitations(t, e, as.ID); n != 0 {
+		t.Fatalf("the preview created %d invitations", n)
+	}
+
+	src := "name,email\nAda,ada@example.com\n<b>Eve</b>,eve@\nLinus,linus@example.com\n"
+	resp, err = c.PostForm(page+"/invitations/csv/confirm", url.Values{"csrf_token": {token}, "source": {src}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := readBody(t, resp)
+	if resp.StatusCode != http.StatusCreated || strings.Count(done, `class="link-field"`) != 2 || !strings.Contains(done, e.url+"/c/") {
+		t.Fatalf("confirm %d:\n%s", resp.StatusCode, done)
+	}
+	if n := countInvitations(t, e, as.ID); n != 2 {
+		t.Errorf("%d invitations, want 2", n)
+	}
+	mail, _, err := e.st.MailOutbox(ctx, e.org, store.Page{})
+	if err != nil || len(mail) != 2 || mail[0].Kind != store.MailInvitation {
+		t.Errorf("invitation mail: %+v %v", mail, err)
+	}
+}
+
+func countInvitations(t *testing.T, e *env, assessmentID string) int {
+	t.Helper()
+	rows, _, err := e.st.Invitations(context.Background(), e.org, store.InvitationFilter{AssessmentID: assessmentID}, store.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(rows)
+}
+
+func TestStarterKitZip(t *testing.T) {
+	e := newEnv(t, "")
+	resp, err := http.Get(e.url + "/takehomes/hello/starter.zip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readBody(t, resp)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/zip" {
+		t.Fatalf("starter kit: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	zr, err := zip.NewReader(strings.NewReader(body), int64(len(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	if strings.Join(names, ",") != "hello-starter/Procfile,hello-starter/README.md" {
+		t.Errorf("zip holds %v", names)
+	}
+	if resp, _ := http.Get(e.url + "/takehomes/nope/starter.zip"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown take-home: %d", resp.StatusCode)
+	}
+}
+
+func TestPagesAskForSignInAndRole(t *testing.T) {
+	e := newEnv(t, "")
+	anon := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := anon.Get(e.url + "/submissions?status=graded")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/login?next=%2Fsubmissions%3Fstatus%3Dgraded" {
+		t.Errorf("anonymous: %d to %q", resp.StatusCode, loc)
+	}
+	for _, tc := range []struct {
+		role, path string
+		want       int
+	}{
+		{store.RoleReviewer, "/admin/users", http.StatusForbidden},
+		{store.RoleReviewer, "/assessments/new", http.StatusForbidden},
+		{store.RoleRecruiter, "/admin/mail", http.StatusForbidden},
+		{store.RoleAdmin, "/admin/users", http.StatusOK},
+		{store.RoleReviewer, "/submissions/00000000-0000-0000-0000-000000000000", http.StatusNotFound},
+	} {
+		resp, err := staffClient(e, tc.role).Get(e.url + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s GET %s: %d, want %d", tc.role, tc.path, resp.StatusCode, tc.want)
+		}
+	}
+	// A revoked or made-up candidate link says so, without detail.
+	resp, _ = http.Get(e.url + "/c/not-a-token")
+	if body := readBody(t, resp); resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "This link is not valid") {
+		t.Errorf("bad candidate link: %d", resp.StatusCode)
+	}
+}
