@@ -70,11 +70,17 @@ func runWorker(ctx context.Context, cfg *config.Config, st *store.Store) error {
 	}
 	w.Handle(store.TaskSendMail, mailer.HandleTask)
 	partner := &greenhouse.Partner{Store: st, BaseURL: cfg.BaseURL, SecretKey: cfg.SecretKey, AllowLoopback: cfg.AllowLoopback}
-	w.HandleWebhooks(&webhooks.Sender{
+	sender := &webhooks.Sender{
 		Store: st, BaseURL: cfg.BaseURL, AllowLoopback: cfg.AllowLoopback,
 		Client:    webhooks.NewClient(webhooks.ClientConfig{AllowLoopback: cfg.AllowLoopback}),
 		Callbacks: map[string]webhooks.Callback{store.CallbackGreenhouse: partner.CompletionRequest},
-	})
+	}
+	w.HandleWebhooks(sender)
+	go func() {
+		if err := worker.RunWebhookServer(ctx, ropt, sender); err != nil {
+			slog.Error("webhook server", "err", err)
+		}
+	}()
 	go mailer.RemindEvery(ctx, time.Minute)
 	slog.Info("worker started", "concurrency", cfg.WorkerConcurrency, "sandbox", cfg.Sandbox)
 	return w.Run(ctx)
