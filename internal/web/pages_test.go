@@ -151,3 +151,35 @@ func TestPagesAskForSignInAndRole(t *testing.T) {
 		t.Errorf("bad candidate link: %d", resp.StatusCode)
 	}
 }
+
+func TestStaffStatusPollsUntilFinished(t *testing.T) {
+	e := newEnv(t, "")
+	graded, _ := gradedSubmission(t, e, "Ada")
+	ctx := context.Background()
+	as := store.Assessment{Takehome: helloSuite.Slug, SuiteVersion: "1", Title: "Round", HoursAllowed: 24, MaxSubmissions: 1, CandidateView: store.ViewTotal}
+	if err := e.st.CreateAssessment(ctx, e.actor(store.RoleRecruiter), &as); err != nil {
+		t.Fatal(err)
+	}
+	token, err := e.st.CreateInvitation(ctx, e.actor(store.RoleRecruiter), &store.Invitation{AssessmentID: as.ID, CandidateName: "Bo", CandidateEmail: "bo@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queued, err := e.st.Submit(ctx, token, "https://github.com/bo/x", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := staffClient(e, store.RoleReviewer)
+	for id, want := range map[string]string{queued.ID: `hx-trigger="every 2s"`, graded: "reload to see the scorecard"} {
+		resp, err := c.Get(e.url + "/submissions/" + id + "/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := readBody(t, resp); !strings.Contains(body, want) {
+			t.Errorf("status of %s lacks %q:\n%s", id, want, body)
+		}
+	}
+	resp, _ := c.Get(e.url + "/submissions/" + queued.ID)
+	if body := readBody(t, resp); !strings.Contains(body, `hx-get="/submissions/`+queued.ID+`/status"`) {
+		t.Errorf("the page of a queued submission does not poll")
+	}
+}

@@ -220,3 +220,18 @@ func (s *server) regrade(c *gin.Context) {
 	}
 	c.Redirect(http.StatusSeeOther, "/submissions/"+c.Param("id"))
 }
+
+// submissionStatus is the staff page's live status block: polled by htmx
+// while the submission is being graded, then it offers to reload.
+func (s *server) submissionStatus(c *gin.Context) {
+	d, err := s.Store.Submission(c.Request.Context(), auth.Current(c).OrgID, c.Param("id"))
+	if err != nil {
+		if status, _ := classify(err); status == http.StatusNotFound {
+			c.String(http.StatusNotFound, "not found")
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	s.fragment(c, "staff-status", d.Submission)
+}

@@ -102,6 +102,7 @@ func Register(r *gin.Engine, d Deps) error {
 	staff.POST("/invitations/:id/revoke", recruiters, s.revokeInvitation)
 	staff.GET("/submissions", anyone, s.submissions)
 	staff.GET("/submissions/:id", anyone, s.scorecard)
+	staff.GET("/submissions/:id/status", anyone, s.submissionStatus)
 	staff.POST("/submissions/:id/reviews", reviewers, s.addReview)
 	staff.POST("/submissions/:id/regrade", reviewers, s.regrade)
 	staff.GET("/admin/users", admins, s.users)
