@@ -53,8 +53,11 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 	r := gin.New()
 	r.Use(gin.Recovery())
 	tokens, policy := auth.NewTokens(cfg.SecretKey), intake.Policy{Hosts: cfg.GitHosts, AllowLoopback: cfg.AllowLoopback}
+	// One throttle for both sign-in routes (API and dashboard), so a guesser
+	// gets no extra attempts by using the other.
+	throttle := auth.NewThrottle(5, time.Minute)
 	api.Register(r, api.Deps{
-		Store: st, Tokens: tokens, Throttle: auth.NewThrottle(5, time.Minute),
+		Store: st, Tokens: tokens, Throttle: throttle,
 		Intake:  policy,
 		Catalog: catalog{}, BaseURL: cfg.BaseURL, Notices: notices,
 		SecretKey:    cfg.SecretKey,
@@ -64,7 +67,7 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 		QueueMonitor: asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: ropt, ReadOnly: true}),
 	})
 	if err := web.Register(r, web.Deps{
-		Store: st, Tokens: tokens, Throttle: auth.NewThrottle(5, time.Minute), Intake: policy,
+		Store: st, Tokens: tokens, Throttle: throttle, Intake: policy,
 		Catalog: webCatalog{}, BaseURL: cfg.BaseURL, SecretKey: cfg.SecretKey,
 		SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"), MailEnabled: cfg.SMTPURL != "",
 	}); err != nil {
