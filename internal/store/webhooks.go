@@ -449,20 +449,34 @@ type DeliveryAttempt struct {
 // deliveries have all failed for DisableAfter is disabled, with the reason
 // for its admins; a success clears the count.
 func (s *Store) RecordDeliveryAttempt(ctx context.Context, id string, at DeliveryAttempt, final bool) error {
-	return s.tx(ctx, func(tx *gorm.DB) error {
-		var status any
-		if at.StatusCode != 0 {
-			status = at.StatusCode
+	var status any
+	if at.StatusCode != 0 {
+		status = at.StatusCode
+	}
+	if at.OK {
+		// The common case in one statement (one round trip, no explicit
+		// transaction): log, mark succeeded, end the endpoint's failing streak.
+		err := s.db.WithContext(ctx).Exec(`WITH a AS (
+				INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, error, response, duration_ms)
+				VALUES (?, ?, ?, '', ?, ?)),
+			d AS (
+				UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1, last_status_code = ?, last_error = '',
+				updated_at = now(), finished_at = now() WHERE id = ? RETURNING endpoint_id)
+			UPDATE webhook_endpoints SET failing_since = NULL
+			WHERE id = (SELECT endpoint_id FROM d) AND failing_since IS NOT NULL`,
+			id, at.At, status, at.Response, at.Duration.Milliseconds(), DeliverySucceeded, status, id).Error
+		if err != nil {
+			return fmt.Errorf("record delivery %s: %w", id, err)
 		}
+		return nil
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Exec(`INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, error, response, duration_ms)
 			VALUES (?, ?, ?, ?, ?, ?)`, id, at.At, status, truncate(at.Error, 1000), at.Response, at.Duration.Milliseconds()).Error; err != nil {
 			return fmt.Errorf("log attempt of %s: %w", id, err)
 		}
 		state := DeliveryPending
-		switch {
-		case at.OK:
-			state = DeliverySucceeded
-		case final:
+		if final {
 			state = DeliveryFailed
 		}
 		var endpointID *string
@@ -474,9 +488,6 @@ func (s *Store) RecordDeliveryAttempt(ctx context.Context, id string, at Deliver
 		}
 		if endpointID == nil {
 			return nil
-		}
-		if at.OK {
-			return tx.Exec(`UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL`, *endpointID).Error
 		}
 		return noteEndpointFailure(tx, *endpointID, at)
 	})

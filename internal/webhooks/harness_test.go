@@ -217,6 +217,12 @@ func (r *receiver) requests() []received {
 	return append([]received(nil), r.got...)
 }
 
+func (r *receiver) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.got)
+}
+
 // uniqueIDs is what a receiver deduplicating on webhook-id keeps.
 func (r *receiver) uniqueIDs() map[string]int {
 	out := map[string]int{}
@@ -234,7 +240,7 @@ func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
