@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -87,6 +89,24 @@ func TestJourney(t *testing.T) {
 		t.Fatalf("invite link %q: %v", link, err)
 	}
 	b.screenshot(rec, "04-invited")
+	// Many at once: a CSV with one bad row, previewed before anything is made.
+	csvFile := filepath.Join(t.TempDir(), "candidates.csv")
+	if err := os.WriteFile(csvFile, []byte("name,email\nGrace Hopper,grace@example.com\nNo Email,nobody\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.do(rec, "upload CSV", chromedp.Click(chromedp.CSS(".links + p a")), chromedp.WaitVisible(chromedp.ID("file")),
+		chromedp.SetUploadFiles(chromedp.ID("file"), []string{csvFile}),
+		chromedp.Click(chromedp.CSS(`form[action$="/csv"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/confirm"]`)))
+	if got := b.text(rec, "main"); !strings.Contains(got, "1 of 2 rows can be invited") || !strings.Contains(got, "the email must be an address") {
+		t.Errorf("CSV preview: %q", got)
+	}
+	b.screenshot(rec, "04b-csv-preview")
+	b.do(rec, "confirm CSV", chromedp.Click(chromedp.CSS(`form[action$="/confirm"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(".link-field")))
+	if got := b.text(rec, "ul.links"); !strings.Contains(got, "Grace Hopper") || strings.Contains(got, "No Email") {
+		t.Errorf("CSV invitations: %q", got)
+	}
 
 	// Candidate: open the link, get an inline error, then submit for real.
 	cand := b.tab()
