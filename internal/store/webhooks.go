@@ -518,3 +518,33 @@ func noteEndpointFailure(tx *gorm.DB, endpointID string, at DeliveryAttempt) err
 	return audit(tx, Actor{OrgID: ep.OrgID, Label: "system:webhooks"}, "webhook.disabled", "webhook", endpointID,
 		map[string]any{"reason": reason})
 }
+
+// RequeueStaleDeliveries writes a new outbox row for each pending delivery
+// untouched for olderThan whose last row was handed over: the queue may
+// have lost its task (a flushed Redis). olderThan must exceed the longest
+// retry wait. The task id is the delivery id, so a task still in the queue
+// is not doubled. It returns how many were requeued.
+func (s *Store) RequeueStaleDeliveries(ctx context.Context, olderThan time.Duration) (int, error) {
+	var ids []string
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		err := tx.Raw(`SELECT d.id FROM webhook_deliveries d
+			WHERE d.state = ? AND d.updated_at < now() - make_interval(secs => ?)
+			AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.task_id = d.id::text AND o.sent_at IS NULL)
+			ORDER BY d.updated_at LIMIT 500 FOR UPDATE OF d SKIP LOCKED`, DeliveryPending, olderThan.Seconds()).Scan(&ids).Error
+		if err != nil {
+			return fmt.Errorf("find stale deliveries: %w", err)
+		}
+		for _, id := range ids {
+			if err := addOutbox(tx, TaskDeliverWebhook, id, QueueWebhooks, DeliverPayload{DeliveryID: id}); err != nil {
+				return err
+			}
+		}
+		if len(ids) > 0 {
+			if err := tx.Exec(`UPDATE webhook_deliveries SET updated_at = now() WHERE id IN ?`, ids).Error; err != nil {
+				return fmt.Errorf("touch stale deliveries: %w", err)
+			}
+		}
+		return nil
+	})
+	return len(ids), err
+}

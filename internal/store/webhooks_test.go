@@ -79,3 +79,42 @@ func TestEndpointFailingFiveDaysIsDisabled(t *testing.T) {
 		t.Fatalf("re-enabled endpoint %+v", e)
 	}
 }
+
+// TestLostDeliveryRequeued: a pending delivery whose task the queue lost
+// (its outbox row sent a day ago, nothing since) gets a new outbox row,
+// once.
+func TestLostDeliveryRequeued(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, testenv.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	org, _ := st.EnsureOrganization(ctx, "Acme")
+	a := Actor{OrgID: org.ID, Label: "test"}
+	ep := WebhookEndpoint{URL: "https://hooks.example.com/", EventTypes: []string{EventSubmissionGraded}}
+	if err := st.CreateWebhookEndpoint(ctx, a, &ep); err != nil {
+		t.Fatal(err)
+	}
+	d, err := st.PingWebhookEndpoint(ctx, a, ep.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.db.Exec(`UPDATE outbox SET sent_at = now()`)
+	if n, err := st.RequeueStaleDeliveries(ctx, 24*time.Hour); err != nil || n != 0 {
+		t.Fatalf("fresh delivery requeued: %d %v", n, err)
+	}
+	st.db.Exec(`UPDATE webhook_deliveries SET updated_at = now() - interval '25 hours'`)
+	if n, err := st.RequeueStaleDeliveries(ctx, 24*time.Hour); err != nil || n != 1 {
+		t.Fatalf("requeued %d (%v), want 1", n, err)
+	}
+	var pending int64
+	st.db.Raw(`SELECT count(*) FROM outbox WHERE task_id = ? AND sent_at IS NULL`, d.ID).Scan(&pending)
+	st.db.Exec(`UPDATE webhook_deliveries SET updated_at = now() - interval '25 hours'`)
+	if n, _ := st.RequeueStaleDeliveries(ctx, 24*time.Hour); pending != 1 || n != 0 {
+		t.Fatalf("pending rows %d, second sweep requeued %d", pending, n)
+	}
+}

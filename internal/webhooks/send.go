@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -29,6 +30,7 @@ const responseLogBytes = 1024
 type Store interface {
 	OutgoingDelivery(ctx context.Context, id string) (*store.OutgoingDelivery, error)
 	RecordDeliveryAttempt(ctx context.Context, id string, at store.DeliveryAttempt, final bool) error
+	RequeueStaleDeliveries(ctx context.Context, olderThan time.Duration) (int, error)
 }
 
 // Callback builds the request of a partner callback (callback_kind), such
@@ -53,6 +55,30 @@ func (s *Sender) schedule() []time.Duration {
 	}
 	return s.Schedule
 }
+
+// Sweep requeues, every interval until ctx ends, deliveries the queue may
+// have lost: pending and untouched for a day, longer than any retry waits.
+func (s *Sender) Sweep(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := s.Store.RequeueStaleDeliveries(ctx, staleAfter)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			slog.Warn("webhook sweeper", "err", err)
+		case n > 0:
+			slog.Info("webhook sweeper requeued deliveries the queue lost", "count", n)
+		}
+	}
+}
+
+// staleAfter is longer than the longest retry wait of DefaultSchedule.
+const staleAfter = 24 * time.Hour
 
 // RetryDelay is the asynq retry delay of a delivery that failed n times
 // before this one.

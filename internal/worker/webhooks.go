@@ -21,7 +21,8 @@ func (w *Worker) HandleWebhooks(s *webhooks.Sender) {
 	w.retryDelays[store.TaskDeliverWebhook] = s.RetryDelay
 }
 
-// RunWebhookServer serves the webhooks queue alone until ctx ends. The main
+// RunWebhookServer serves the webhooks queue alone until ctx ends, and
+// sweeps for deliveries the queue lost. The main
 // server runs as many tasks as there are cores, and grading runs hold
 // those slots for minutes; deliveries get slots of their own here, so a
 // receiver hears of an event in seconds whatever is being graded.
@@ -38,6 +39,7 @@ func RunWebhookServer(ctx context.Context, redis asynq.RedisConnOpt, s *webhooks
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start webhook server: %w", err)
 	}
+	go s.Sweep(ctx, 10*time.Minute)
 	<-ctx.Done()
 	srv.Shutdown()
 	return nil
