@@ -179,6 +179,14 @@ func TestJourney(t *testing.T) {
 		t.Errorf("mail page: %q", got)
 	}
 	b.screenshot(adm, "15-admin-mail")
+	b.do(adm, "users page", chromedp.Navigate(e.url+"/admin/users"), chromedp.WaitVisible(chromedp.ID("u-email")))
+	b.screenshot(adm, "16-admin-users")
+	b.do(adm, "webhooks page", chromedp.Navigate(e.url+"/admin/webhooks"), chromedp.WaitVisible(chromedp.ID("w-url")),
+		chromedp.SendKeys(chromedp.ID("w-url"), "https://ats.example.com/hooks/assay"),
+		chromedp.Click(chromedp.CSS(`input[name=event_types][value="submission.graded"]`)),
+		chromedp.Click(chromedp.CSS(`form[action="/admin/webhooks"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("secret")))
+	b.screenshot(adm, "17-admin-webhooks")
 	if b.dialogs.Load() != 0 {
 		t.Errorf("%d dialogs opened", b.dialogs.Load())
 	}

@@ -183,3 +183,46 @@ func TestStaffStatusPollsUntilFinished(t *testing.T) {
 		t.Errorf("the page of a queued submission does not poll")
 	}
 }
+
+func TestWebhookEndpointsPage(t *testing.T) {
+	e := newEnv(t, "")
+	c := staffClient(e, store.RoleAdmin)
+	token := csrfTokenOf(t, c, e.url+"/admin/webhooks")
+	post := func(path string, v url.Values) (int, string) {
+		v.Set("csrf_token", token)
+		resp, err := c.PostForm(e.url+path, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, readBody(t, resp)
+	}
+	if status, body := post("/admin/webhooks", url.Values{"url": {"http://10.0.0.1/hook"}, "event_types": {"submission.graded"}}); status != http.StatusUnprocessableEntity || !strings.Contains(body, "The URL is refused") {
+		t.Errorf("private URL: %d", status)
+	}
+	status, body := post("/admin/webhooks", url.Values{"url": {"https://ats.example.com/hook"}, "description": {"<i>ATS</i>"},
+		"event_types": {"submission.graded", "review.decided"}})
+	if status != http.StatusCreated || !strings.Contains(body, `value="whsec_`) || !strings.Contains(body, "&lt;i&gt;ATS&lt;/i&gt;") {
+		t.Fatalf("create: %d\n%s", status, body)
+	}
+	eps, _, err := e.st.WebhookEndpoints(context.Background(), e.org, store.Page{})
+	if err != nil || len(eps) != 1 || len(eps[0].EventTypes) != 2 {
+		t.Fatalf("endpoints: %+v %v", eps, err)
+	}
+	id := eps[0].ID
+	if status, _ := post("/admin/webhooks/"+id, url.Values{"action": {"disable"}}); status != http.StatusSeeOther {
+		t.Errorf("disable: %d", status)
+	}
+	if status, body := post("/admin/webhooks/"+id+"/test", url.Values{}); status != http.StatusOK || !strings.Contains(body, "ping") {
+		t.Errorf("test: %d", status)
+	}
+	resp, _ := c.Get(e.url + "/admin/webhooks")
+	if body := readBody(t, resp); strings.Contains(body, "whsec_") || !strings.Contains(body, "disabled") {
+		t.Errorf("the list shows a secret or not the disabled state")
+	}
+	if status, _ := post("/admin/webhooks/"+id+"/delete", url.Values{}); status != http.StatusSeeOther {
+		t.Errorf("delete: %d", status)
+	}
+	if eps, _, _ := e.st.WebhookEndpoints(context.Background(), e.org, store.Page{}); len(eps) != 0 {
+		t.Errorf("%d endpoints after delete", len(eps))
+	}
+}

@@ -109,6 +109,11 @@ func Register(r *gin.Engine, d Deps) error {
 	staff.POST("/admin/users", admins, s.createUser)
 	staff.POST("/admin/users/:id", admins, s.updateUser)
 	staff.GET("/admin/mail", admins, s.mailOutbox)
+	staff.GET("/admin/webhooks", admins, s.webhooks)
+	staff.POST("/admin/webhooks", admins, s.createWebhook)
+	staff.POST("/admin/webhooks/:id", admins, s.updateWebhook)
+	staff.POST("/admin/webhooks/:id/test", admins, s.testWebhook)
+	staff.POST("/admin/webhooks/:id/delete", admins, s.deleteWebhook)
 	return nil
 }
 

@@ -16,13 +16,14 @@
     document.querySelectorAll("[data-deadline]").forEach(tick);
   }
 
-  // Copy an invite link; falls back to selecting it for Ctrl+C.
+  // Copy an invite link or a secret; falls back to selecting it for Ctrl+C.
   document.addEventListener("click", function (e) {
     var btn = e.target.closest("[data-copy]");
     if (!btn) return;
     var field = document.getElementById(btn.dataset.copy);
     field.select();
-    var done = function () { btn.textContent = "Copied"; setTimeout(function () { btn.textContent = "Copy link"; }, 2000); };
+    var label = btn.dataset.label || (btn.dataset.label = btn.textContent);
+    var done = function () { btn.textContent = "Copied"; setTimeout(function () { btn.textContent = label; }, 2000); };
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
     } else {
