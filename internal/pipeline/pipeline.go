@@ -93,9 +93,7 @@ func (p *Pipeline) Grade(ctx context.Context, submissionID string) error {
 		}
 		return fmt.Errorf("%w: worker shutting down", ErrRetryLater)
 	}
-	fin, stop := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer stop()
-	if err := p.Store.FinishGrading(fin, submissionID, p.Owner, result); err != nil {
+	if err := p.finish(ctx, submissionID, result); err != nil {
 		if errors.Is(err, store.ErrBusy) {
 			return nil
 		}
@@ -107,6 +105,30 @@ func (p *Pipeline) Grade(ctx context.Context, submissionID string) error {
 	}
 	log.Info("submission graded", "status", result.Status, "score", result.Score, "took", time.Since(started).Round(time.Millisecond))
 	return nil
+}
+
+// finishPatience is how long a result is retried against a database that
+// went away (a restart): a scorecard is too dear to drop at the first error.
+const finishPatience = 2 * time.Minute
+
+// finish stores the result, retrying while the platform database is down.
+func (p *Pipeline) finish(ctx context.Context, id string, r store.GradeResult) error {
+	ctx, stop := context.WithTimeout(context.WithoutCancel(ctx), finishPatience)
+	defer stop()
+	wait := 250 * time.Millisecond
+	for {
+		err := p.Store.FinishGrading(ctx, id, p.Owner, r)
+		if err == nil || errors.Is(err, store.ErrBusy) || errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		slog.Warn("store grading result; retrying", "submission", id, "err", err)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 10*time.Second)
+	}
 }
 
 func (p *Pipeline) lease() time.Duration {

@@ -100,7 +100,7 @@ func (s *Store) RenewLease(ctx context.Context, id, owner string, lease time.Dur
 func (s *Store) SetSubmissionPhase(ctx context.Context, id, owner, status string) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		res := tx.Exec(`UPDATE submissions SET status = ?, updated_at = now()
-			WHERE id = ? AND lease_owner = ? AND status = ANY(?) AND status <> ?`,
+			WHERE id = ? AND lease_owner = ? AND status IN ? AND status <> ?`,
 			status, id, owner, inProgress, status)
 		if res.Error != nil {
 			return fmt.Errorf("set phase of %s: %w", id, res.Error)
@@ -180,7 +180,7 @@ func (s *Store) FinishGrading(ctx context.Context, id, owner string, r GradeResu
 func (s *Store) ReleaseSubmission(ctx context.Context, id, owner string) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		res := tx.Exec(`UPDATE submissions SET status = ?, lease_owner = NULL, lease_until = NULL, updated_at = now()
-			WHERE id = ? AND lease_owner = ? AND status = ANY(?)`, StatusQueued, id, owner, inProgress)
+			WHERE id = ? AND lease_owner = ? AND status IN ?`, StatusQueued, id, owner, inProgress)
 		if res.Error != nil {
 			return fmt.Errorf("release submission %s: %w", id, res.Error)
 		}

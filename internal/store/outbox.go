@@ -73,32 +73,45 @@ func (s *Store) PendingOutbox(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// RequeueStale writes a new outbox message for each submission still queued
-// after olderThan whose last message was sent: the task may have been lost
-// by the queue (a flushed Redis). The queue's task id keeps a live task from
-// running twice. It returns how many submissions were requeued.
+// RequeueStale writes a new outbox message for each submission the queue
+// may have lost: one still queued after olderThan with no message waiting
+// (a flushed Redis), or one in progress whose worker's lease ran out (a
+// crashed worker). Claiming is a compare-and-set, so a task that was not
+// lost after all still grades once. It returns how many were requeued.
 func (s *Store) RequeueStale(ctx context.Context, olderThan time.Duration) (int, error) {
-	var ids []string
+	var rows []struct {
+		ID        string
+		Status    string
+		GradeRuns int
+	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		err := tx.Raw(`SELECT s.id FROM submissions s
-			WHERE s.status = ? AND s.updated_at < now() - make_interval(secs => ?)
-			AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.task_id = s.id::text AND o.sent_at IS NULL)
+		err := tx.Raw(`SELECT s.id, s.status, s.grade_runs FROM submissions s
+			WHERE ((s.status = ? AND s.updated_at < now() - make_interval(secs => ?))
+			    OR (s.status IN ? AND s.lease_until < now()))
+			AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.payload->>'submission_id' = s.id::text AND o.sent_at IS NULL)
 			ORDER BY s.updated_at LIMIT 100 FOR UPDATE OF s SKIP LOCKED`,
-			StatusQueued, olderThan.Seconds()).Scan(&ids).Error
+			StatusQueued, olderThan.Seconds(), inProgress).Scan(&rows).Error
 		if err != nil {
 			return fmt.Errorf("find stale submissions: %w", err)
 		}
-		for _, id := range ids {
-			if err := addOutbox(tx, TaskGradeSubmission, id, QueueGrading, GradePayload{SubmissionID: id}); err != nil {
+		for _, r := range rows {
+			// A queued submission's task keeps its id, so one still waiting in
+			// Redis is not doubled; a crashed worker's task may still sit in
+			// Redis as active, so its successor gets an id of its own.
+			taskID := r.ID
+			if r.Status != StatusQueued {
+				taskID = fmt.Sprintf("%s:takeover:%d", r.ID, r.GradeRuns)
+			}
+			if err := addOutbox(tx, TaskGradeSubmission, taskID, QueueGrading, GradePayload{SubmissionID: r.ID}); err != nil {
 				return err
 			}
-			if err := tx.Exec(`UPDATE submissions SET updated_at = now() WHERE id = ?`, id).Error; err != nil {
-				return fmt.Errorf("touch submission %s: %w", id, err)
+			if err := tx.Exec(`UPDATE submissions SET updated_at = now() WHERE id = ?`, r.ID).Error; err != nil {
+				return fmt.Errorf("touch submission %s: %w", r.ID, err)
 			}
 		}
 		return nil
 	})
-	return len(ids), err
+	return len(rows), err
 }
 
 func truncate(s string, n int) string {
