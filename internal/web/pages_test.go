@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/store"
 )
 
@@ -224,5 +225,57 @@ func TestWebhookEndpointsPage(t *testing.T) {
 	}
 	if eps, _, _ := e.st.WebhookEndpoints(context.Background(), e.org, store.Page{}); len(eps) != 0 {
 		t.Errorf("%d endpoints after delete", len(eps))
+	}
+}
+
+// TestCandidateSeesWhatTheAssessmentAllows: nothing, the total, or the
+// total and visible checks; never a hidden check or evidence.
+func TestCandidateSeesWhatTheAssessmentAllows(t *testing.T) {
+	e := newEnv(t, "")
+	ctx := context.Background()
+	card := hostileScorecard(60)
+	card.Checks = append(card.Checks, grading.CheckResult{ID: "hello.secret", Title: "Hidden check", Category: grading.Quality,
+		Status: grading.CheckPassed, Visibility: grading.Hidden, Evidence: map[string]any{}})
+	for view, want := range map[string][]string{
+		store.ViewNothing:       {"The team will be in touch"},
+		store.ViewTotal:         {"Score: <strong>60</strong> / 100"},
+		store.ViewVisibleChecks: {"Score: <strong>60</strong> / 100", "GET /about answers 200"},
+	} {
+		as := store.Assessment{Takehome: helloSuite.Slug, SuiteVersion: "1", Title: "View " + view, HoursAllowed: 24, MaxSubmissions: 2, CandidateView: view}
+		if err := e.st.CreateAssessment(ctx, e.actor(store.RoleRecruiter), &as); err != nil {
+			t.Fatal(err)
+		}
+		token, err := e.st.CreateInvitation(ctx, e.actor(store.RoleRecruiter), &store.Invitation{AssessmentID: as.ID, CandidateName: "C", CandidateEmail: view + "@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := e.st.Submit(ctx, token, "https://github.com/c/x", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		storeScorecard(t, e, sub.ID, card)
+		for _, path := range []string{"/c/" + token, "/c/" + token + "/submissions/" + sub.ID + "/progress"} {
+			resp, err := http.Get(e.url + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := readBody(t, resp)
+			for _, w := range want {
+				if !strings.Contains(body, w) {
+					t.Errorf("%s: %s lacks %q", view, path, w)
+				}
+			}
+			for _, never := range []string{"Hidden check", "evidence", "exchange", "<img"} {
+				if strings.Contains(body, never) {
+					t.Errorf("%s: %s shows %q", view, path, never)
+				}
+			}
+			if view != store.ViewVisibleChecks && strings.Contains(body, "GET /about answers 200") {
+				t.Errorf("%s: %s lists checks", view, path)
+			}
+			if view == store.ViewNothing && strings.Contains(body, "Score:") {
+				t.Errorf("nothing: %s shows the score", path)
+			}
+		}
 	}
 }
