@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -14,73 +13,6 @@ import (
 	"github.com/assayhq/assay/internal/testenv"
 	"github.com/hibiken/asynq"
 )
-
-// switchableProxy forwards TCP to Redis and can be taken down and brought
-// back on the same address, as a Redis restart looks to its clients.
-type switchableProxy struct {
-	t      *testing.T
-	addr   string
-	target string
-	mu     sync.Mutex
-	ln     net.Listener
-	conns  []net.Conn
-}
-
-func newProxy(t *testing.T, target string) *switchableProxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &switchableProxy{t: t, addr: ln.Addr().String(), target: target}
-	p.serve(ln)
-	t.Cleanup(p.down)
-	return p
-}
-
-func (p *switchableProxy) serve(ln net.Listener) {
-	p.mu.Lock()
-	p.ln = ln
-	p.mu.Unlock()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			u, err := net.Dial("tcp", p.target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, u)
-			p.mu.Unlock()
-			go func() { io.Copy(u, c); u.Close() }()
-			go func() { io.Copy(c, u); c.Close() }()
-		}
-	}()
-}
-
-func (p *switchableProxy) down() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
-func (p *switchableProxy) up() {
-	ln, err := net.Listen("tcp", p.addr)
-	if err != nil {
-		p.t.Fatalf("bring Redis proxy back on %s: %v", p.addr, err)
-	}
-	p.serve(ln)
-}
 
 // TestSubmissionsWaitForRedisAndAreEnqueuedOnce: with Redis unreachable,
 // submissions are accepted and stay in the outbox; when it is back, two
@@ -97,8 +29,8 @@ func TestSubmissionsWaitForRedisAndAreEnqueuedOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, db := testenv.NewRedisDB(t)
-	proxy := newProxy(t, testenv.RedisAddr())
-	proxy.down()
+	proxy := testenv.NewProxy(t, testenv.RedisAddr())
+	proxy.Down()
 
 	org, _ := st.EnsureOrganization(ctx, "Acme")
 	actor := store.Actor{OrgID: org.ID, Label: "test"}
@@ -124,7 +56,7 @@ func TestSubmissionsWaitForRedisAndAreEnqueuedOnce(t *testing.T) {
 	defer stopRelays()
 	var wg sync.WaitGroup
 	for i := 0; i < 2; i++ {
-		client := asynq.NewClient(asynq.RedisClientOpt{Addr: proxy.addr, DB: db, DialTimeout: 300 * time.Millisecond})
+		client := asynq.NewClient(asynq.RedisClientOpt{Addr: proxy.Addr, DB: db, DialTimeout: 300 * time.Millisecond})
 		defer client.Close()
 		r := &outbox.Relay{Store: st, Client: client, Interval: 50 * time.Millisecond}
 		wg.Add(1)
@@ -135,7 +67,7 @@ func TestSubmissionsWaitForRedisAndAreEnqueuedOnce(t *testing.T) {
 		t.Fatalf("with Redis down, %d of %d tasks left the outbox", n-int(pending), n)
 	}
 
-	proxy.up()
+	proxy.Up()
 	for {
 		pending, err := st.PendingOutbox(ctx)
 		if err != nil {
