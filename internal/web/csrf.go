@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 )
@@ -32,6 +34,13 @@ func (s *server) csrf(c *gin.Context) {
 	if c.Request.Method != http.MethodPost {
 		c.Next()
 		return
+	}
+	if err := parseForm(c.Request); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.fail(c, err)
+			return
+		}
 	}
 	cookie, err := c.Cookie(csrfCookie)
 	sent := c.PostForm(CSRFField)
@@ -68,6 +77,15 @@ func (s *server) csrfToken(c *gin.Context) string {
 	token := s.sign(value)
 	c.Set(csrfCtxKey, token)
 	return token
+}
+
+// parseForm reads the body once, so a form over the size limit is told so
+// (413) rather than refused as if its token were missing.
+func parseForm(r *http.Request) error {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return r.ParseMultipartForm(maxFormBytes)
+	}
+	return r.ParseForm()
 }
 
 func (s *server) sign(value string) string {

@@ -279,3 +279,17 @@ func TestCandidateSeesWhatTheAssessmentAllows(t *testing.T) {
 		}
 	}
 }
+
+func TestOversizedFormIsTooLarge(t *testing.T) {
+	e := newEnv(t, "")
+	c := staffClient(e, store.RoleRecruiter)
+	token := csrfTokenOf(t, c, e.url+"/assessments/new")
+	resp, err := c.PostForm(e.url+"/assessments", url.Values{"csrf_token": {token}, "instructions": {strings.Repeat("x", 2<<20)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 2 MB form: %d, want 413", resp.StatusCode)
+	}
+}

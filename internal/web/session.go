@@ -102,7 +102,9 @@ func safeNext(next string) string {
 }
 
 // principal reads the session cookie; nil when absent, expired, or the
-// user is gone or disabled (a disabled user loses access at once).
+// user is gone or disabled (a disabled user loses access at once). A
+// session older than half its life is renewed, so someone at work is not
+// signed out mid-review; one left idle for TokenTTL ends.
 func (s *server) principal(c *gin.Context) *auth.Principal {
 	raw, err := c.Cookie(auth.CookieName)
 	if err != nil || raw == "" {
@@ -115,6 +117,11 @@ func (s *server) principal(c *gin.Context) *auth.Principal {
 	u, err := s.Store.User(c.Request.Context(), cl.OrgID, cl.Subject)
 	if err != nil || u.Disabled {
 		return nil
+	}
+	if cl.IssuedAt != nil && time.Since(cl.IssuedAt.Time) > auth.TokenTTL/2 {
+		if token, exp, err := s.Tokens.Issue(u.ID, u.OrgID, u.Role); err == nil {
+			s.setSession(c, token, int(time.Until(exp).Seconds()))
+		}
 	}
 	return &auth.Principal{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, Email: u.Email}
 }
