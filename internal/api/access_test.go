@@ -84,6 +84,7 @@ func staffRoutes() []route {
 		{"GET", "/api/v1/webhooks/{id}/deliveries", nil, admins, 200, (*env).freshWebhookFor},
 		{"POST", "/api/v1/deliveries/{id}/redeliver", nil, admins, 202, (*env).freshDeliveryFor},
 		{"POST", "/api/v1/greenhouse/key", nil, admins, 201, nil},
+		{"GET", "/api/v1/greenhouse/callbacks", nil, admins, 200, nil},
 	}
 }
 

@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/assayhq/assay/internal/auth"
 	"github.com/assayhq/assay/internal/greenhouse"
+	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -60,6 +62,21 @@ func (a *api) registerGreenhouse(v1, staff *gin.RouterGroup, admins gin.HandlerF
 		slog.Warn("greenhouse reports a malformed response", "org", c.GetString(partnerOrgKey), "api_call", report.APICall,
 			"errors", report.Errors, "partner_test_id", report.PartnerTestID, "partner_interview_id", report.PartnerInterviewID)
 		c.Status(http.StatusOK)
+	})
+	// Assay's completion calls to Greenhouse, with their attempts: what
+	// admins look at when Greenhouse did not hear of a result.
+	staff.GET("/greenhouse/callbacks", admins, func(c *gin.Context) {
+		pg, err := page(c)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		ds, next, err := a.Store.CallbackDeliveries(c.Request.Context(), auth.Current(c).OrgID, store.CallbackGreenhouse, pg)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		list(c, ds, next)
 	})
 	staff.POST("/greenhouse/key", admins, func(c *gin.Context) {
 		key, err := p.RotateKey(c.Request.Context(), actor(c))

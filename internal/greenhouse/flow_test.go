@@ -231,6 +231,29 @@ func TestGreenhouseFlowEndToEnd(t *testing.T) {
 		t.Fatalf("callback %s %s, basic auth ok=%v user matches=%v", p.Method, p.URL.Path, ok, user == key)
 	}
 
+	// The organisation's admins see the callback and its attempt.
+	req, _ = http.NewRequest("GET", assay.URL+"/api/v1/greenhouse/callbacks", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	var callbacks struct {
+		Items []store.WebhookDelivery `json:"items"`
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for len(callbacks.Items) == 0 || callbacks.Items[0].State != store.DeliverySucceeded {
+		if time.Now().After(deadline) {
+			t.Fatalf("callback deliveries %+v", callbacks.Items)
+		}
+		time.Sleep(20 * time.Millisecond)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		json.NewDecoder(resp.Body).Decode(&callbacks)
+		resp.Body.Close()
+	}
+	if len(callbacks.Items) != 1 || len(callbacks.Items[0].AttemptLog) != 1 || callbacks.Items[0].EventType != store.EventSubmissionGraded {
+		t.Fatalf("callback deliveries %+v", callbacks.Items)
+	}
+
 	// Greenhouse then asks test_status.
 	status = nil
 	if code := call(t, "GET", base+"test_status?partner_interview_id="+interview, key, nil, &status); code != 200 {

@@ -299,13 +299,23 @@ func takeDelivery(tx *gorm.DB, orgID, id string) (*WebhookDelivery, error) {
 // WebhookDeliveries lists an endpoint's deliveries, newest first, each with
 // its attempts.
 func (s *Store) WebhookDeliveries(ctx context.Context, orgID, endpointID string, p Page) ([]WebhookDelivery, string, error) {
-	db := s.db.WithContext(ctx)
-	if _, err := takeEndpoint(db, orgID, endpointID, false); err != nil {
+	if _, err := takeEndpoint(s.db.WithContext(ctx), orgID, endpointID, false); err != nil {
 		return nil, "", err
 	}
+	return s.deliveries(ctx, orgID, "webhook_deliveries.endpoint_id = ?", endpointID, p)
+}
+
+// CallbackDeliveries lists the organisation's partner callbacks of a kind
+// (Greenhouse's completion calls), newest first, each with its attempts.
+func (s *Store) CallbackDeliveries(ctx context.Context, orgID, kind string, p Page) ([]WebhookDelivery, string, error) {
+	return s.deliveries(ctx, orgID, "webhook_deliveries.callback_kind = ?", kind, p)
+}
+
+func (s *Store) deliveries(ctx context.Context, orgID, where string, arg any, p Page) ([]WebhookDelivery, string, error) {
+	db := s.db.WithContext(ctx)
 	q := db.Table("webhook_deliveries").Select("webhook_deliveries.*, e.type AS event_type").
 		Joins("JOIN webhook_events e ON e.id = webhook_deliveries.event_id").
-		Where("webhook_deliveries.org_id = ? AND webhook_deliveries.endpoint_id = ?", orgID, endpointID)
+		Where("webhook_deliveries.org_id = ?", orgID).Where(where, arg)
 	rows, next, err := paginate(q, "webhook_deliveries", p, func(d *WebhookDelivery) cursor { return cursor{d.CreatedAt, d.ID} })
 	if err != nil {
 		return nil, "", fmt.Errorf("list deliveries: %w", err)
