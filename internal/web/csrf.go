@@ -24,8 +24,8 @@ import (
 // http://127.0.0.1 would need wiring for, for the same guarantee.
 const (
 	csrfCookie = "assay_csrf"
-	// CSRFField is the form field that carries the token.
-	CSRFField  = "csrf_token"
+	// csrfField is the form field that carries the token.
+	csrfField  = "csrf_token"
 	csrfCtxKey = "assay.csrf"
 )
 
@@ -43,7 +43,7 @@ func (s *server) csrf(c *gin.Context) {
 		}
 	}
 	cookie, err := c.Cookie(csrfCookie)
-	sent := c.PostForm(CSRFField)
+	sent := c.PostForm(csrfField)
 	if err != nil || cookie == "" || sent == "" || !hmac.Equal([]byte(sent), []byte(s.sign(cookie))) {
 		if c.Request.Header.Get("HX-Request") != "" {
 			c.String(http.StatusForbidden, "This form has expired; reload the page.")

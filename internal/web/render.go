@@ -50,9 +50,8 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprint(*p)
 	},
-	"label":     func(s string) string { return strings.ReplaceAll(s, "_", " ") },
-	"finished":  store.Finished,
-	"hasPrefix": strings.HasPrefix,
+	"label":    func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+	"finished": store.Finished,
 }
 
 func loadPages() (*pages, error) {
