@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/assayhq/assay/internal/testenv"
 )
@@ -85,5 +86,64 @@ func TestEventsWrittenWithTheirChange(t *testing.T) {
 		WHERE o.task_type = ? AND o.queue = ?`, TaskDeliverWebhook, QueueWebhooks).Scan(&n)
 	if n != 3 {
 		t.Fatalf("%d deliveries with their outbox rows, want 3 (the disabled endpoint gets none)", n)
+	}
+}
+
+// TestFinishedGradingEmitsItsEvent: FinishGrading emits submission.graded
+// with the scorecard's categories, or submission.failed with the reason, in
+// its transaction.
+func TestFinishedGradingEmitsItsEvent(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, testenv.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	org, _ := st.EnsureOrganization(ctx, "Acme")
+	a := Actor{OrgID: org.ID, Label: "test"}
+	as := Assessment{Takehome: "planets-crud", SuiteVersion: "1", Title: "T", HoursAllowed: 24, MaxSubmissions: 5, CandidateView: ViewTotal}
+	if err := st.CreateAssessment(ctx, a, &as); err != nil {
+		t.Fatal(err)
+	}
+	token, err := st.CreateInvitation(ctx, a, &Invitation{AssessmentID: as.ID, CandidateName: "Ada", CandidateEmail: "ada@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	grade := func(r GradeResult) string {
+		t.Helper()
+		sub, err := st.Submit(ctx, token, "https://github.com/ada/x", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.ClaimSubmission(ctx, sub.ID, "w", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.FinishGrading(ctx, sub.ID, "w", r); err != nil {
+			t.Fatal(err)
+		}
+		return sub.ID
+	}
+	card := json.RawMessage(`{"categories":[{"name":"correctness","score":40,"max_score":50}]}`)
+	graded := grade(GradeResult{Status: StatusGraded, Score: 40, MaxScore: 50, Takehome: "planets-crud", SuiteVersion: "1", Scorecard: card})
+	failed := grade(GradeResult{Status: StatusBuildFailed, Message: "exited with status 1"})
+	var events []struct {
+		Type string
+		Data json.RawMessage
+	}
+	st.db.Raw(`SELECT type, data FROM webhook_events WHERE type LIKE 'submission.%' AND type <> ? ORDER BY id`, EventSubmissionReceived).Scan(&events)
+	if len(events) != 2 || events[0].Type != EventSubmissionGraded || events[1].Type != EventSubmissionFailed {
+		t.Fatalf("events %+v", events)
+	}
+	var g, f SubmissionEventData
+	json.Unmarshal(events[0].Data, &g)
+	json.Unmarshal(events[1].Data, &f)
+	if g.SubmissionID != graded || *g.Score != 40 || len(g.Categories) != 1 || g.Categories[0].Name != "correctness" {
+		t.Fatalf("graded data %s", events[0].Data)
+	}
+	if f.SubmissionID != failed || f.Status != StatusBuildFailed || f.Error != "exited with status 1" {
+		t.Fatalf("failed data %s", events[1].Data)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -192,7 +193,13 @@ func (s *Sender) send(req *http.Request, at *store.DeliveryAttempt) error {
 	resp, err := s.Client.Do(req)
 	at.Duration = time.Since(at.At)
 	if err != nil {
+		// Without the URL: it may carry a token of the receiver's, and
+		// this text is logged and shown.
 		at.Error = err.Error()
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			at.Error = ue.Err.Error()
+		}
 		return err
 	}
 	defer resp.Body.Close()
