@@ -61,7 +61,7 @@ func (e *boxEngine) start(ctx context.Context, o StartOptions) (serviceBackend, 
 
 // newService creates the database and the listeners of one Start.
 func (e *boxEngine) newService(ctx context.Context, o StartOptions) (*boxService, error) {
-	d, err := e.o.DB.Create(ctx, e.o.Suite.Slug)
+	d, err := e.o.DB.Create(ctx, e.o.Label)
 	if err != nil {
 		return nil, fmt.Errorf("create the submission's database: %w", err)
 	}

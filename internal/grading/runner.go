@@ -33,6 +33,10 @@ type RunOptions struct {
 	ReadyTimeout time.Duration
 	// OnPhase, when set, is told when each phase begins (progress output).
 	OnPhase func(phase string)
+	// Label names this run's sandbox ("grade-<label>") and prefixes its
+	// databases, so that whoever takes over a crashed run can find what it
+	// left; [a-z0-9] only, unique per run. Default: random.
+	Label string
 }
 
 // Time limits of the contract that are the grader's own to enforce.
@@ -68,7 +72,10 @@ func Run(ctx context.Context, o RunOptions) (card *Scorecard, err error) {
 	g := newGrader(ctx, o.Suite, 0, nil, card)
 	log := slog.With("takehome", o.Suite.Slug, "repo", o.RepoURL)
 
-	box, err := o.Sandbox.NewBox(ctx, "grade-"+randomHex(8))
+	if o.Label == "" {
+		o.Label = randomHex(8)
+	}
+	box, err := o.Sandbox.NewBox(ctx, "grade-"+o.Label)
 	if err != nil {
 		platformFailure(card, g, fmt.Sprintf("no sandbox could be created: %v", err))
 		return card, nil

@@ -45,6 +45,35 @@ func dropRole(ctx context.Context, conn *pgx.Conn, name string) error {
 	return nil
 }
 
+// DropPrefix drops every submission database and role whose name starts
+// with assay_sub_<prefix>, whatever its age: the leftovers of one crashed
+// run, dropped by the worker that takes the submission over.
+func (s *Server) DropPrefix(ctx context.Context, prefix string) error {
+	if prefix == "" || strings.ContainsFunc(prefix, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }) {
+		return fmt.Errorf("gradingdb: drop prefix %q: want [a-z0-9]+", prefix)
+	}
+	conn, err := s.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	rows, err := conn.Query(ctx, `select rolname from pg_roles where rolname like $1`, namePrefix+prefix+"%")
+	if err != nil {
+		return fmt.Errorf("gradingdb: list %s: %w", prefix, err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("gradingdb: list %s: %w", prefix, err)
+	}
+	var errs []error
+	for _, n := range names {
+		if ourName.MatchString(n) {
+			errs = append(errs, dropBoth(ctx, conn, n))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // CleanupLeftovers drops the submission databases and roles created more
 // than olderThan ago: what a crashed worker left behind. Age comes from the
 // comment written at creation; a database without one takes its owner

@@ -141,9 +141,19 @@ func (p *Pipeline) lease() time.Duration {
 // run grades with the runner and turns its scorecard into the store's result.
 func (p *Pipeline) run(ctx context.Context, suite *grading.Suite, job *store.GradeJob) store.GradeResult {
 	id := job.Submission.ID
+	prefix := strings.ReplaceAll(id, "-", "")[:12]
+	if job.Run > 1 {
+		// An earlier run may have died holding a sandbox and databases.
+		if err := p.DB.DropPrefix(ctx, prefix); err != nil {
+			slog.Warn("drop an earlier run's databases", "submission", id, "err", err)
+		}
+		if err := p.Sandbox.CleanupLeftovers(ctx); err != nil {
+			slog.Warn("remove dead sandboxes", "submission", id, "err", err)
+		}
+	}
 	card, err := grading.Run(ctx, grading.RunOptions{
 		Suite: suite, RepoURL: job.Submission.RepoURL, Ref: job.Submission.Ref,
-		Sandbox: p.Sandbox, DB: p.DB, Fetch: p.Fetch,
+		Sandbox: p.Sandbox, DB: p.DB, Fetch: p.Fetch, Label: fmt.Sprintf("%sr%d", prefix, job.Run),
 		OnPhase: func(phase string) {
 			if status := statusOfPhase(phase); status != "" {
 				if err := p.Store.SetSubmissionPhase(context.WithoutCancel(ctx), id, p.Owner, status); err != nil {

@@ -34,6 +34,9 @@ func Finished(status string) bool {
 type GradeJob struct {
 	Submission Submission
 	Assessment Assessment
+	// Run counts the claims of this submission: above 1, an earlier run was
+	// interrupted or the submission is being regraded.
+	Run int
 }
 
 // ClaimSubmission takes a submission for grading by owner, holding it for
@@ -71,6 +74,9 @@ func (s *Store) ClaimSubmission(ctx context.Context, id, owner string, lease tim
 		}
 		if err := tx.Where("id = ?", id).Take(&job.Submission).Error; err != nil {
 			return notFound(err, "claimed submission")
+		}
+		if err := tx.Raw("SELECT grade_runs FROM submissions WHERE id = ?", id).Scan(&job.Run).Error; err != nil {
+			return fmt.Errorf("claim submission %s: %w", id, err)
 		}
 		return notFoundOrNil(tx.Where("id = ?", job.Submission.AssessmentID).Take(&job.Assessment).Error, "assessment")
 	})
