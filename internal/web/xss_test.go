@@ -12,6 +12,7 @@ import (
 	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/device"
 )
 
 const (
@@ -117,6 +118,11 @@ func TestCandidateControlledStringsRenderInert(t *testing.T) {
 		}
 	}
 	b.screenshot(rev, "20-hostile-scorecard")
+	b.do(rev, "phone", chromedp.Emulate(device.IPhone7), chromedp.Navigate(e.url+"/submissions"),
+		chromedp.WaitVisible(chromedp.CSS("table.subs")))
+	b.screenshot(rev, "22-phone-submissions")
+	b.do(rev, "phone scorecard", chromedp.Navigate(e.url+"/submissions/"+subID), chromedp.WaitVisible(chromedp.CSS("svg.chart")))
+	b.screenshot(rev, "23-phone-scorecard")
 
 	cand := b.tab()
 	b.do(cand, "candidate page", chromedp.Navigate(e.url+"/c/"+token), chromedp.WaitVisible(chromedp.ID("progress")))
