@@ -67,20 +67,20 @@ func insertEvent(tx *gorm.DB, orgID, eventType string, data any) (string, error)
 		return "", fmt.Errorf("event %s: %w", eventType, err)
 	}
 	id := newEventID()
-	if err := tx.Exec(`INSERT INTO webhook_events (id, org_id, type, data) VALUES (?, ?, ?, ?)`,
-		id, orgID, eventType, raw).Error; err != nil {
-		return "", fmt.Errorf("event %s: %w", eventType, err)
-	}
-	err = tx.Exec(`WITH d AS (
+	// One statement (one round trip): the event, its deliveries and their
+	// outbox rows. Foreign keys are checked at the end of the statement.
+	err = tx.Exec(`WITH e AS (
+			INSERT INTO webhook_events (id, org_id, type, data) VALUES (?, ?, ?, ?)),
+		d AS (
 			INSERT INTO webhook_deliveries (org_id, event_id, endpoint_id)
 			SELECT org_id, ?, id FROM webhook_endpoints
 			WHERE org_id = ? AND enabled AND ? = ANY(event_types)
 			RETURNING id)
 		INSERT INTO outbox (task_type, task_id, queue, payload)
 		SELECT ?, d.id::text, ?, jsonb_build_object('delivery_id', d.id) FROM d`,
-		id, orgID, eventType, TaskDeliverWebhook, QueueWebhooks).Error
+		id, orgID, eventType, raw, id, orgID, eventType, TaskDeliverWebhook, QueueWebhooks).Error
 	if err != nil {
-		return "", fmt.Errorf("fan out event %s: %w", eventType, err)
+		return "", fmt.Errorf("event %s: %w", eventType, err)
 	}
 	return id, nil
 }

@@ -64,7 +64,7 @@ func TestEventsWrittenWithTheirChange(t *testing.T) {
 		ID, Type string
 		Data     json.RawMessage
 	}
-	if err := db.Raw(`SELECT id, type, data FROM webhook_events ORDER BY id`).Scan(&events).Error; err != nil {
+	if err := db.Raw(`SELECT id, type, data FROM webhook_events ORDER BY created_at`).Scan(&events).Error; err != nil {
 		t.Fatal(err)
 	}
 	var types []string
@@ -133,7 +133,7 @@ func TestFinishedGradingEmitsItsEvent(t *testing.T) {
 		Type string
 		Data json.RawMessage
 	}
-	st.db.Raw(`SELECT type, data FROM webhook_events WHERE type LIKE 'submission.%' AND type <> ? ORDER BY id`, EventSubmissionReceived).Scan(&events)
+	st.db.Raw(`SELECT type, data FROM webhook_events WHERE type LIKE 'submission.%' AND type <> ? ORDER BY created_at`, EventSubmissionReceived).Scan(&events)
 	if len(events) != 2 || events[0].Type != EventSubmissionGraded || events[1].Type != EventSubmissionFailed {
 		t.Fatalf("events %+v", events)
 	}
