@@ -56,6 +56,9 @@ func (e *boxEngine) start(ctx context.Context, o StartOptions) (serviceBackend, 
 		return nil, err
 	}
 	e.current = s
+	if e.launches == 1 {
+		e.phaseBegins("checks") // the service answered: the suite's checks run now
+	}
 	return s, nil
 }
 
