@@ -34,6 +34,9 @@ func init() {
 
 // serve runs the web server until ctx ends.
 func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
+	if err := cfg.RequireSecret(); err != nil {
+		return err
+	}
 	ropt, err := redisOpt(cfg)
 	if err != nil {
 		return err
@@ -70,6 +73,7 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 		Store: st, Tokens: tokens, Throttle: throttle, Intake: policy,
 		Catalog: webCatalog{}, BaseURL: cfg.BaseURL, SecretKey: cfg.SecretKey,
 		SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"), MailEnabled: cfg.SMTPURL != "",
+		Notices: notices,
 	}); err != nil {
 		return fmt.Errorf("dashboard: %w", err)
 	}

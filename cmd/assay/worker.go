@@ -37,6 +37,9 @@ const leftoverAge = worker.GradeTimeout + 5*time.Minute
 
 // runWorker relays the outbox and serves queued tasks until ctx ends.
 func runWorker(ctx context.Context, cfg *config.Config, st *store.Store) error {
+	if err := cfg.RequireSecret(); err != nil {
+		return err
+	}
 	ropt, err := redisOpt(cfg)
 	if err != nil {
 		return err

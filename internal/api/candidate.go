@@ -7,6 +7,7 @@ import (
 
 	"github.com/assayhq/assay/internal/auth"
 	"github.com/assayhq/assay/internal/intake"
+	"github.com/assayhq/assay/internal/mail"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -78,7 +79,7 @@ func (a *api) candidateSubmit(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	sub, err := a.Store.Submit(c.Request.Context(), token, repo, req.Ref)
+	sub, err := a.Store.SubmitWithReceipt(c.Request.Context(), token, repo, req.Ref, mail.Receipt)
 	if err != nil {
 		respondError(c, err)
 		return

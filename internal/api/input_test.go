@@ -132,6 +132,12 @@ func TestCandidateJourney(t *testing.T) {
 	if sub.Status != "queued" {
 		t.Fatalf("status %q", sub.Status)
 	}
+	// The invitation mail and the receipt were queued with their changes.
+	var mails int
+	e.store.SQL().QueryRow("SELECT count(*) FROM mail_messages WHERE to_addr = 'grace@example.com' AND kind IN ('invitation', 'receipt')").Scan(&mails)
+	if mails != 2 {
+		t.Fatalf("%d of the invitation and receipt mails queued", mails)
+	}
 	// The submission and its grading task were written together.
 	var outbox int
 	e.store.SQL().QueryRow("SELECT count(*) FROM outbox WHERE task_id = $1 AND task_type = 'grade:submission'", sub.ID).Scan(&outbox)

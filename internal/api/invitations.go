@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/mail"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -32,7 +33,12 @@ func (a *api) createInvitation(c *gin.Context) {
 		return
 	}
 	inv := store.Invitation{AssessmentID: c.Param("id"), CandidateName: req.CandidateName, CandidateEmail: req.CandidateEmail}
-	token, err := a.Store.CreateInvitation(c.Request.Context(), actor(c), &inv)
+	// The invitation mail is queued in the same transaction (held for the
+	// admin page when no SMTP server is configured).
+	token, err := a.Store.InviteWithMail(c.Request.Context(), actor(c), &inv,
+		func(token string, as *store.Assessment) (store.MailContent, error) {
+			return mail.Invitation(&inv, as, a.BaseURL+"/c/"+token)
+		})
 	if err != nil {
 		respondError(c, err)
 		return

@@ -69,7 +69,7 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 	default:
 		return nil, fmt.Errorf("ASSAY_ENV: %q is not one of production, dev, test", c.Env)
 	}
-	c.GradingDatabaseURL = get("ASSAY_GRADING_DATABASE_URL", c.DatabaseURL)
+	c.GradingDatabaseURL = get("ASSAY_GRADING_DATABASE_URL", serverURL(c.DatabaseURL))
 	for name, v := range map[string]string{"ASSAY_DATABASE_URL": c.DatabaseURL, "ASSAY_GRADING_DATABASE_URL": c.GradingDatabaseURL} {
 		if u, err := url.Parse(v); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 			return nil, fmt.Errorf("%s: want a postgres:// URL, got %q", name, v)
@@ -86,21 +86,17 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 		return nil, fmt.Errorf("ASSAY_BASE_URL: want an http(s) URL, got %q", c.BaseURL)
 	}
 
-	secret := getenv("ASSAY_SECRET_KEY")
-	switch {
-	case secret != "":
+	if secret := getenv("ASSAY_SECRET_KEY"); secret != "" {
 		if len(secret) < 32 {
 			return nil, fmt.Errorf("ASSAY_SECRET_KEY: must be at least 32 characters")
 		}
 		c.SecretKey = []byte(secret)
-	case c.Env == "dev" || c.Env == "test":
+	} else if c.Dev() {
 		key, err := devSecret(c.StateDir)
 		if err != nil {
 			return nil, fmt.Errorf("ASSAY_SECRET_KEY: unset and no dev key could be kept: %w", err)
 		}
 		c.SecretKey = key
-	default:
-		return nil, fmt.Errorf("ASSAY_SECRET_KEY: required (at least 32 characters) unless ASSAY_ENV=dev")
 	}
 
 	c.GitHosts = splitList(get("ASSAY_GIT_HOSTS", strings.Join(DefaultGitHosts, ",")))
@@ -137,8 +133,28 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 	return c, nil
 }
 
+// RequireSecret is called by the commands that sign sessions and seal keys
+// (serve, worker); grading from the command line needs no secret.
+func (c *Config) RequireSecret() error {
+	if len(c.SecretKey) == 0 {
+		return fmt.Errorf("ASSAY_SECRET_KEY: required (at least 32 characters) unless ASSAY_ENV=dev")
+	}
+	return nil
+}
+
 // Dev reports whether development-only switches may be used.
 func (c *Config) Dev() bool { return c.Env == "dev" || c.Env == "test" }
+
+// serverURL is the same server's maintenance database: grading needs a
+// server to create databases on, not the platform's own database.
+func serverURL(dbURL string) string {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return dbURL
+	}
+	u.Path = "/postgres"
+	return u.String()
+}
 
 func splitList(s string) []string {
 	var out []string
@@ -150,7 +166,12 @@ func splitList(s string) []string {
 	return out
 }
 
+// defaultStateDir is /var/lib/assay for root (the sandbox's unprivileged uid
+// cannot traverse /root), else the user's cache directory.
 func defaultStateDir() string {
+	if os.Geteuid() == 0 {
+		return "/var/lib/assay"
+	}
 	if d, err := os.UserCacheDir(); err == nil {
 		return filepath.Join(d, "assay")
 	}
@@ -169,7 +190,9 @@ func devSecret(dir string) ([]byte, error) {
 		return nil, err
 	}
 	key := []byte(hex.EncodeToString(buf))
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	// 0711: the sandbox's unprivileged uid must traverse the state
+	// directory to reach its workspaces; the key file itself is 0600.
+	if err := os.MkdirAll(dir, 0o711); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(path, key, 0o600); err != nil {

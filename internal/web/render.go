@@ -77,10 +77,11 @@ func loadPages() (*pages, error) {
 // view is what every page template gets: who is signed in, the CSRF token
 // for its forms, and the page's own data in Data.
 type view struct {
-	Title string
-	User  *auth.Principal
-	CSRF  string
-	Data  any
+	Title   string
+	User    *auth.Principal
+	CSRF    string
+	Notices []string // development switches that are on, shown on every page
+	Data    any
 }
 
 // render executes a page into a buffer first, so a template error is a
@@ -90,7 +91,7 @@ func (s *server) render(c *gin.Context, status int, name, title string, data any
 	if !ok {
 		panic("no page template " + name)
 	}
-	v := view{Title: title, User: auth.Current(c), CSRF: s.csrfToken(c), Data: data}
+	v := view{Title: title, User: auth.Current(c), CSRF: s.csrfToken(c), Notices: s.Notices, Data: data}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		slog.Error("render page", "page", name, "err", err)

@@ -47,6 +47,9 @@ type Deps struct {
 	// MailEnabled says an SMTP server is configured; without one the pages
 	// tell recruiters to send the invite link themselves.
 	MailEnabled bool
+	// Notices are development switches that are on (ASSAY_ALLOW_LOOPBACK,
+	// an unsandboxed worker); every page shows them.
+	Notices []string
 }
 
 type server struct {
