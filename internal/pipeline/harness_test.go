@@ -67,9 +67,15 @@ func serveRepo(t testing.TB, name string, files map[string]string) (url, commit 
 	if err := os.Rename(dir, dest); err != nil {
 		t.Fatal(err)
 	}
+	return newGitServer(t, root) + "/acme/" + name, commit
+}
+
+// newGitServer serves every repository under root over git's smart HTTP on
+// loopback until the test ends.
+func newGitServer(t testing.TB, root string) string {
 	srv := httptest.NewServer(gittest.Handler(t, root))
 	t.Cleanup(srv.Close)
-	return srv.URL + "/acme/" + name, commit
+	return srv.URL
 }
 
 // harness is a platform database, a Redis index and a grading environment.
