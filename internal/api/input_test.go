@@ -216,3 +216,45 @@ func TestPagination(t *testing.T) {
 		t.Fatalf("saw %d assessments over %d pages, want 6 over 3", len(seen), pages)
 	}
 }
+
+// TestConcurrentSubmissionsRespectTheAttemptLimit: many submissions at the
+// same moment through one invitation take each attempt once; the rest are
+// refused with a 403, never a 500.
+func TestConcurrentSubmissionsRespectTheAttemptLimit(t *testing.T) {
+	e := newEnv(t)
+	rec := e.a.tokens[store.RoleRecruiter]
+	var as store.Assessment
+	e.mustJSON(e.do("POST", "/api/v1/assessments", rec, map[string]any{"takehome": "planets-crud", "title": "Race", "max_submissions": 3}), 201, &as)
+	var inv struct{ Token string }
+	e.mustJSON(e.do("POST", "/api/v1/assessments/"+as.ID+"/invitations", rec, map[string]any{"candidate_name": "R", "candidate_email": "r@example.com"}), 201, &inv)
+	const n = 12
+	codes := make(chan int, n)
+	start := make(chan struct{})
+	for i := 0; i < n; i++ {
+		go func() {
+			<-start
+			resp := e.do("POST", "/api/v1/candidate/submissions", inv.Token, map[string]any{"repo_url": "https://github.com/r/race"})
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	close(start)
+	count := map[int]int{}
+	for i := 0; i < n; i++ {
+		count[<-codes]++
+	}
+	if count[202] != 3 || count[403] != n-3 {
+		t.Fatalf("status counts %v, want 3 × 202 and %d × 403", count, n-3)
+	}
+	var attempts []int
+	rows, _ := e.store.SQL().Query("SELECT attempt FROM submissions s JOIN invitations i ON i.id = s.invitation_id WHERE i.candidate_email = 'r@example.com' ORDER BY attempt")
+	for rows.Next() {
+		var a int
+		rows.Scan(&a)
+		attempts = append(attempts, a)
+	}
+	rows.Close()
+	if len(attempts) != 3 || attempts[0] != 1 || attempts[2] != 3 {
+		t.Fatalf("attempts %v", attempts)
+	}
+}

@@ -113,19 +113,13 @@ func (s *Store) SubmitWithReceipt(ctx context.Context, token, repoURL, ref strin
 	compose func(sub *Submission, inv *Invitation, as *Assessment) (MailContent, error)) (*Submission, error) {
 	var sub *Submission
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var inv *Invitation
+		var as *Assessment
 		var err error
-		if sub, err = (&Store{db: tx}).Submit(ctx, token, repoURL, ref); err != nil {
+		if sub, inv, as, err = submit(tx, token, repoURL, ref); err != nil {
 			return err
 		}
-		var inv Invitation
-		var as Assessment
-		if err := tx.Where("id = ?", sub.InvitationID).Take(&inv).Error; err != nil {
-			return notFound(err, "invitation")
-		}
-		if err := tx.Where("id = ?", sub.AssessmentID).Take(&as).Error; err != nil {
-			return notFound(err, "assessment")
-		}
-		c, err := compose(sub, &inv, &as)
+		c, err := compose(sub, inv, as)
 		if err != nil {
 			return fmt.Errorf("compose receipt: %w", err)
 		}

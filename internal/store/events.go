@@ -146,15 +146,9 @@ type EventCategory struct {
 
 // submissionEventData reads a submission, its invitation and scorecard in tx
 // and builds the data of its events.
-func submissionEventData(tx *gorm.DB, submissionID string) (*SubmissionEventData, *Invitation, error) {
-	var sub Submission
-	if err := tx.Where("id = ?", submissionID).Take(&sub).Error; err != nil {
-		return nil, nil, notFound(err, "submission of event")
-	}
-	var inv Invitation
-	if err := tx.Where("id = ?", sub.InvitationID).Take(&inv).Error; err != nil {
-		return nil, nil, notFound(err, "invitation of event")
-	}
+// newSubmissionEventData is the event data a submission and its invitation
+// give, without the scorecard.
+func newSubmissionEventData(sub *Submission, inv *Invitation) *SubmissionEventData {
 	d := &SubmissionEventData{
 		SubmissionID: sub.ID, AssessmentID: sub.AssessmentID, InvitationID: inv.ID,
 		Candidate: EventCandidate{Name: inv.CandidateName, Email: inv.CandidateEmail},
@@ -164,6 +158,19 @@ func submissionEventData(tx *gorm.DB, submissionID string) (*SubmissionEventData
 	if inv.ExternalSource != nil && inv.ExternalID != nil {
 		d.External = &EventExternal{Source: *inv.ExternalSource, ID: *inv.ExternalID}
 	}
+	return d
+}
+
+func submissionEventData(tx *gorm.DB, submissionID string) (*SubmissionEventData, *Invitation, error) {
+	var sub Submission
+	if err := tx.Where("id = ?", submissionID).Take(&sub).Error; err != nil {
+		return nil, nil, notFound(err, "submission of event")
+	}
+	var inv Invitation
+	if err := tx.Where("id = ?", sub.InvitationID).Take(&inv).Error; err != nil {
+		return nil, nil, notFound(err, "invitation of event")
+	}
+	d := newSubmissionEventData(&sub, &inv)
 	var sc Scorecard
 	switch err := tx.Where("submission_id = ?", sub.ID).Take(&sc).Error; {
 	case err == nil:
@@ -214,12 +221,8 @@ func emitSubmissionFinished(tx *gorm.DB, submissionID string) error {
 
 // emitSubmissionReceived emits submission.received for a submission just
 // created in tx.
-func emitSubmissionReceived(tx *gorm.DB, submissionID string) error {
-	d, inv, err := submissionEventData(tx, submissionID)
-	if err != nil {
-		return err
-	}
-	return emitEvent(tx, inv.OrgID, EventSubmissionReceived, d)
+func emitSubmissionReceived(tx *gorm.DB, sub *Submission, inv *Invitation) error {
+	return emitEvent(tx, inv.OrgID, EventSubmissionReceived, newSubmissionEventData(sub, inv))
 }
 
 // InvitationEventData is the data of invitation.opened.

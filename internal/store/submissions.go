@@ -31,62 +31,79 @@ type GradePayload struct {
 // on the invitation (two concurrent submissions cannot both take the last
 // attempt).
 func (s *Store) Submit(ctx context.Context, token, repoURL, ref string) (*Submission, error) {
-	var sub Submission
+	var sub *Submission
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		var inv Invitation
-		if err := tx.Clauses(forUpdate).Where("token_hash = ? AND state <> ?", HashToken(token), InvitationRevoked).
-			Take(&inv).Error; err != nil {
-			return notFound(err, "invitation")
-		}
-		var as Assessment
-		if err := tx.Where("id = ?", inv.AssessmentID).Take(&as).Error; err != nil {
-			return notFound(err, "assessment")
-		}
-		now := time.Now().UTC()
-		if inv.ExpiresAt == nil {
-			// Submitting without opening the page first still starts the clock.
-			exp := now.Add(time.Duration(as.HoursAllowed) * time.Hour)
-			inv.OpenedAt, inv.ExpiresAt = &now, &exp
-		}
-		if now.After(*inv.ExpiresAt) {
-			return fmt.Errorf("%w: the deadline passed at %s", ErrClosed, inv.ExpiresAt.Format(time.RFC3339))
-		}
-		var attempts int64
-		if err := tx.Model(&Submission{}).Where("invitation_id = ?", inv.ID).Count(&attempts).Error; err != nil {
-			return fmt.Errorf("count attempts: %w", err)
-		}
-		if int(attempts) >= as.MaxSubmissions {
-			return fmt.Errorf("%w: all %d attempts are used", ErrClosed, as.MaxSubmissions)
-		}
-		sub = Submission{
-			OrgID: inv.OrgID, AssessmentID: as.ID, InvitationID: inv.ID,
-			RepoURL: repoURL, Ref: ref, Attempt: int(attempts) + 1, Status: StatusQueued,
-		}
-		if err := tx.Create(&sub).Error; err != nil {
-			return fmt.Errorf("create submission: %w", err)
-		}
-		if err := tx.Model(&inv).Updates(map[string]any{
-			"state": InvitationSubmitted, "opened_at": inv.OpenedAt, "expires_at": inv.ExpiresAt,
-		}).Error; err != nil {
-			return fmt.Errorf("mark invitation submitted: %w", err)
-		}
-		if err := addOutbox(tx, TaskGradeSubmission, sub.ID, QueueGrading, GradePayload{SubmissionID: sub.ID}); err != nil {
-			return err
-		}
-		if err := emitSubmissionReceived(tx, sub.ID); err != nil {
-			return err
-		}
-		if err := addSubmissionEvent(tx, sub.ID, StatusQueued, ""); err != nil {
-			return err
-		}
-		actor := Actor{OrgID: inv.OrgID, Label: "candidate:" + inv.ID}
-		return audit(tx, actor, "submission.received", "submission", sub.ID,
-			map[string]any{"repo_url": repoURL, "ref": ref, "attempt": sub.Attempt})
+		var err error
+		sub, _, _, err = submit(tx, token, repoURL, ref)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &sub, nil
+	return sub, nil
+}
+
+// submit is Submit in the caller's transaction; it also returns the
+// invitation (as updated) and the assessment it read, for callers that add
+// to the same transaction. Intake is the hottest write path, so it keeps to
+// one statement per row it touches.
+func submit(tx *gorm.DB, token, repoURL, ref string) (*Submission, *Invitation, *Assessment, error) {
+	var inv Invitation
+	if err := tx.Clauses(forUpdate).Where("token_hash = ? AND state <> ?", HashToken(token), InvitationRevoked).
+		Take(&inv).Error; err != nil {
+		return nil, nil, nil, notFound(err, "invitation")
+	}
+	// Counted after the lock, in a statement of its own: a subquery in the
+	// locking SELECT would see the snapshot from before the lock wait, and two
+	// concurrent submissions would both take the same attempt number.
+	var attempts int64
+	if err := tx.Model(&Submission{}).Where("invitation_id = ?", inv.ID).Count(&attempts).Error; err != nil {
+		return nil, nil, nil, fmt.Errorf("count attempts: %w", err)
+	}
+	var as Assessment
+	if err := tx.Where("id = ?", inv.AssessmentID).Take(&as).Error; err != nil {
+		return nil, nil, nil, notFound(err, "assessment")
+	}
+	now := time.Now().UTC()
+	if inv.ExpiresAt == nil {
+		// Submitting without opening the page first still starts the clock.
+		exp := now.Add(time.Duration(as.HoursAllowed) * time.Hour)
+		inv.OpenedAt, inv.ExpiresAt = &now, &exp
+	}
+	if now.After(*inv.ExpiresAt) {
+		return nil, nil, nil, fmt.Errorf("%w: the deadline passed at %s", ErrClosed, inv.ExpiresAt.Format(time.RFC3339))
+	}
+	if int(attempts) >= as.MaxSubmissions {
+		return nil, nil, nil, fmt.Errorf("%w: all %d attempts are used", ErrClosed, as.MaxSubmissions)
+	}
+	sub := Submission{
+		OrgID: inv.OrgID, AssessmentID: as.ID, InvitationID: inv.ID,
+		RepoURL: repoURL, Ref: ref, Attempt: int(attempts) + 1, Status: StatusQueued,
+	}
+	if err := tx.Create(&sub).Error; err != nil {
+		return nil, nil, nil, fmt.Errorf("create submission: %w", err)
+	}
+	if err := tx.Model(&inv).Updates(map[string]any{
+		"state": InvitationSubmitted, "opened_at": inv.OpenedAt, "expires_at": inv.ExpiresAt,
+	}).Error; err != nil {
+		return nil, nil, nil, fmt.Errorf("mark invitation submitted: %w", err)
+	}
+	inv.State = InvitationSubmitted
+	if err := addOutbox(tx, TaskGradeSubmission, sub.ID, QueueGrading, GradePayload{SubmissionID: sub.ID}); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := emitSubmissionReceived(tx, &sub, &inv); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := addSubmissionEvent(tx, sub.ID, StatusQueued, ""); err != nil {
+		return nil, nil, nil, err
+	}
+	actor := Actor{OrgID: inv.OrgID, Label: "candidate:" + inv.ID}
+	if err := audit(tx, actor, "submission.received", "submission", sub.ID,
+		map[string]any{"repo_url": repoURL, "ref": ref, "attempt": sub.Attempt}); err != nil {
+		return nil, nil, nil, err
+	}
+	return &sub, &inv, &as, nil
 }
 
 // SubmissionFilter narrows a list of submissions.
