@@ -3,12 +3,9 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/assayhq/assay/internal/testenv"
 )
 
 // TestEventsWrittenWithTheirChange: opening, submitting and reviewing each
@@ -16,19 +13,7 @@ import (
 // outbox row, in the transaction of the change.
 func TestEventsWrittenWithTheirChange(t *testing.T) {
 	ctx := context.Background()
-	st, err := Open(ctx, testenv.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	org, err := st.EnsureOrganization(ctx, "Acme")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := Actor{OrgID: org.ID, Label: "test"}
+	st, a := newTestStore(t)
 	as := Assessment{Takehome: "planets-crud", SuiteVersion: "1", Title: "T", HoursAllowed: 24, MaxSubmissions: 2, CandidateView: ViewTotal}
 	if err := st.CreateAssessment(ctx, a, &as); err != nil {
 		t.Fatal(err)
@@ -41,7 +26,7 @@ func TestEventsWrittenWithTheirChange(t *testing.T) {
 	db := st.db
 	// Two endpoints: one subscribed to everything, one disabled.
 	if err := db.Exec(`INSERT INTO webhook_endpoints (org_id, url, event_types, secret) VALUES (?, 'https://a.example', ?, 'whsec_x'),
-		(?, 'https://b.example', ?, 'whsec_y')`, org.ID, "{"+strings.Join(EventTypes, ",")+"}", org.ID, "{review.decided}").Error; err != nil {
+		(?, 'https://b.example', ?, 'whsec_y')`, a.OrgID, "{"+strings.Join(EventTypes, ",")+"}", a.OrgID, "{review.decided}").Error; err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Exec(`UPDATE webhook_endpoints SET enabled = false WHERE url = 'https://b.example'`).Error; err != nil {
@@ -94,16 +79,7 @@ func TestEventsWrittenWithTheirChange(t *testing.T) {
 // its transaction.
 func TestFinishedGradingEmitsItsEvent(t *testing.T) {
 	ctx := context.Background()
-	st, err := Open(ctx, testenv.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	org, _ := st.EnsureOrganization(ctx, "Acme")
-	a := Actor{OrgID: org.ID, Label: "test"}
+	st, a := newTestStore(t)
 	as := Assessment{Takehome: "planets-crud", SuiteVersion: "1", Title: "T", HoursAllowed: 24, MaxSubmissions: 5, CandidateView: ViewTotal}
 	if err := st.CreateAssessment(ctx, a, &as); err != nil {
 		t.Fatal(err)

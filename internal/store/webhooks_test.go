@@ -2,12 +2,9 @@ package store
 
 import (
 	"context"
-	"io"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/assayhq/assay/internal/testenv"
 )
 
 // TestEndpointFailingFiveDaysIsDisabled: failures start a streak, a
@@ -15,16 +12,7 @@ import (
 // disabled with a reason its admins see, and an audit entry.
 func TestEndpointFailingFiveDaysIsDisabled(t *testing.T) {
 	ctx := context.Background()
-	st, err := Open(ctx, testenv.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	org, _ := st.EnsureOrganization(ctx, "Acme")
-	a := Actor{OrgID: org.ID, Label: "test"}
+	st, a := newTestStore(t)
 	ep := WebhookEndpoint{URL: "https://hooks.example.com/", EventTypes: []string{EventSubmissionGraded}}
 	if err := st.CreateWebhookEndpoint(ctx, a, &ep); err != nil {
 		t.Fatal(err)
@@ -67,7 +55,7 @@ func TestEndpointFailingFiveDaysIsDisabled(t *testing.T) {
 	if e.Enabled || !strings.Contains(e.DisabledReason, "every delivery failed since") || !strings.Contains(e.DisabledReason, "HTTP 503") {
 		t.Fatalf("enabled %v, reason %q", e.Enabled, e.DisabledReason)
 	}
-	log, _ := st.AuditLog(ctx, org.ID, 10)
+	log, _ := st.AuditLog(ctx, a.OrgID, 10)
 	if log[0].Action != "webhook.disabled" {
 		t.Fatalf("last audit entry %s", log[0].Action)
 	}
@@ -85,16 +73,7 @@ func TestEndpointFailingFiveDaysIsDisabled(t *testing.T) {
 // once.
 func TestLostDeliveryRequeued(t *testing.T) {
 	ctx := context.Background()
-	st, err := Open(ctx, testenv.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	org, _ := st.EnsureOrganization(ctx, "Acme")
-	a := Actor{OrgID: org.ID, Label: "test"}
+	st, a := newTestStore(t)
 	ep := WebhookEndpoint{URL: "https://hooks.example.com/", EventTypes: []string{EventSubmissionGraded}}
 	if err := st.CreateWebhookEndpoint(ctx, a, &ep); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,29 @@
+package store
+
+import (
+	"context"
+	"io"
+	"testing"
+
+	"github.com/assayhq/assay/internal/testenv"
+)
+
+// newTestStore opens a migrated store on a database of the test's own and
+// returns it with an actor of a fresh organisation "Acme".
+func newTestStore(t *testing.T) (*Store, Actor) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := Open(ctx, testenv.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	org, err := st.EnsureOrganization(ctx, "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, Actor{OrgID: org.ID, Label: "test"}
+}
