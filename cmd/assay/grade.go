@@ -67,6 +67,13 @@ func runGrade(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The warm Go cache a worker on this host keeps, if there is one: a single
+	// grading does not wait for one to be made.
+	if k := warmKeeper(cfg, sb); k != nil {
+		if g, ok, err := k.Current(); err == nil && ok {
+			sb.SetWarmCache(g.Dir)
+		}
+	}
 	card, err := grading.Run(ctx, grading.RunOptions{
 		Suite: graders.All[f.takehome], RepoURL: f.repo, Ref: f.ref, Sandbox: sb, DB: db,
 		// A local path is accepted here only, never from a web submission.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
 
 	"github.com/assayhq/assay/graders"
@@ -12,6 +13,7 @@ import (
 	"github.com/assayhq/assay/internal/gradingdb"
 	"github.com/assayhq/assay/internal/sandbox"
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/warmcache"
 	"github.com/hibiken/asynq"
 )
 
@@ -78,4 +80,13 @@ func openGrading(ctx context.Context, cfg *config.Config) (*sandbox.Manager, *gr
 		return nil, nil, fmt.Errorf("ASSAY_GRADING_DATABASE_URL: %w", err)
 	}
 	return sb, db, nil
+}
+
+// warmKeeper returns what keeps the warm Go cache boxes share (see package warmcache),
+// or nil when it is turned off or there is no sandbox to share it with.
+func warmKeeper(cfg *config.Config, sb *sandbox.Manager) *warmcache.Keeper {
+	if !cfg.WarmGoCache || sb.Unsafe() {
+		return nil
+	}
+	return &warmcache.Keeper{Dir: filepath.Join(cfg.StateDir, "warm"), Sandbox: sb}
 }

@@ -54,6 +54,9 @@ func runWorker(ctx context.Context, cfg *config.Config, st *store.Store) error {
 	if err := gdb.CleanupLeftovers(ctx, leftoverAge); err != nil {
 		slog.Warn("database leftovers", "err", err)
 	}
+	if k := warmKeeper(cfg, sb); k != nil {
+		go k.Run(ctx) // gradings start at once; Go builds are warm once it is ready
+	}
 	client := asynq.NewClient(ropt)
 	defer client.Close()
 	relay := &outbox.Relay{Store: st, Client: client}

@@ -29,6 +29,7 @@ type Config struct {
 	AllowLoopback      bool
 	BuildEgressHosts   []string
 	Sandbox            string // "bwrap" (default) or "unsafe-local"
+	WarmGoCache        bool   // workers keep a shared read-only Go build cache (default on)
 	WorkerConcurrency  int
 	SMTPURL            string
 	StateDir           string
@@ -116,6 +117,14 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 	case "bwrap", "unsafe-local":
 	default:
 		return nil, fmt.Errorf("ASSAY_SANDBOX: %q is not one of bwrap, unsafe-local", c.Sandbox)
+	}
+	c.WarmGoCache = true
+	if v := getenv("ASSAY_WARM_GO_CACHE"); v != "" {
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, fmt.Errorf("ASSAY_WARM_GO_CACHE: want 1 or 0, got %q", v)
+		}
+		c.WarmGoCache = on
 	}
 	c.WorkerConcurrency = runtime.NumCPU()
 	if v := getenv("ASSAY_WORKER_CONCURRENCY"); v != "" {

@@ -19,6 +19,7 @@ func TestBadValuesNameTheirVariable(t *testing.T) {
 		"ASSAY_ALLOW_LOOPBACK":       {"ASSAY_ALLOW_LOOPBACK": "1"}, // production
 		"ASSAY_SANDBOX":              {"ASSAY_SANDBOX": "docker"},
 		"ASSAY_WORKER_CONCURRENCY":   {"ASSAY_WORKER_CONCURRENCY": "0"},
+		"ASSAY_WARM_GO_CACHE":        {"ASSAY_WARM_GO_CACHE": "sometimes"},
 		"ASSAY_SMTP_URL":             {"ASSAY_SMTP_URL": "mail.example.com"},
 	} {
 		_, err := LoadFrom(env(vars))
@@ -34,7 +35,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Env != "production" || c.HTTPAddr != "127.0.0.1:8080" || c.BaseURL != "http://127.0.0.1:8080" ||
-		c.Sandbox != "bwrap" || len(c.GitHosts) != 4 || c.AllowLoopback || c.WorkerConcurrency < 1 {
+		c.Sandbox != "bwrap" || len(c.GitHosts) != 4 || c.AllowLoopback || c.WorkerConcurrency < 1 || !c.WarmGoCache {
 		t.Fatalf("defaults: %+v", c)
 	}
 	if !strings.HasSuffix(c.GradingDatabaseURL, "/postgres?sslmode=disable") {

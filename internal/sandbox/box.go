@@ -20,6 +20,9 @@ type Box struct {
 	dir  string   // work/checkout: Dir()
 	lock *os.File // flock held while the box lives; CleanupLeftovers takes what is unlocked
 	ns   *netNS   // nil in unsafe-local mode
+	warm string   // the warm cache, fixed for the box's life ("" for none)
+	// goCache is the box's overlay over the warm build cache; nil without one.
+	goCache *goCacheLayers
 
 	mu        sync.Mutex
 	seq       int
@@ -31,9 +34,21 @@ type Box struct {
 // insideDir is where the checkout appears inside the sandbox (Heroku's convention).
 const insideDir = "/app"
 
+// BoxOption changes how NewBox sets a box up.
+type BoxOption func(*boxOptions)
+
+type boxOptions struct{ cold bool }
+
+// WithoutWarmCache gives the box no warm cache: what builds the warm cache starts cold.
+func WithoutWarmCache() BoxOption { return func(o *boxOptions) { o.cold = true } }
+
 // NewBox creates an empty workspace and, in bwrap mode, a network namespace with loopback
 // only. name must match [a-z0-9-]{1,40} and be unique among live boxes on the host.
-func (m *Manager) NewBox(ctx context.Context, name string) (*Box, error) {
+func (m *Manager) NewBox(ctx context.Context, name string, opts ...BoxOption) (*Box, error) {
+	var o boxOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if !boxName.MatchString(name) {
 		return nil, fmt.Errorf("sandbox: box name %q must match [a-z0-9-]{1,40}", name)
 	}
@@ -74,6 +89,16 @@ func (m *Manager) NewBox(ctx context.Context, name string) (*Box, error) {
 			return nil, fmt.Errorf("sandbox: box %s: %w", name, err)
 		}
 		b.ns = ns
+		if !o.cold {
+			b.warm = m.WarmCache()
+		}
+		if hasGoBuildCache(b.warm) {
+			l, err := b.newGoCacheLayers(filepath.Join(b.warm, WarmGoBuildDir))
+			if err != nil {
+				return nil, fmt.Errorf("sandbox: box %s: %w", name, err)
+			}
+			b.goCache = l
+		}
 	}
 	ok = true
 	return b, nil

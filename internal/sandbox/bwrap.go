@@ -48,8 +48,11 @@ func (b *Box) bwrapArgs(s Spec) []string {
 		"--size", strconv.FormatInt(s.Limits.Disk, 10), "--tmpfs", "/tmp",
 		"--bind", b.dir, insideDir,
 	)
-	if b.m.cfg.WarmCache != "" {
-		a = append(a, "--ro-bind", b.m.cfg.WarmCache, warmCacheInside)
+	if b.warm != "" {
+		a = append(a, "--ro-bind", b.warm, warmCacheInside)
+	}
+	if b.goCache != nil {
+		a = append(a, "--bind", b.goCache.merged, goCacheInside)
 	}
 	// The root is a tmpfs bwrap built; made read-only, nothing can be added next to the
 	// mounts (no /root, no /etc/x): only the checkout and /tmp are writable.

@@ -27,10 +27,13 @@ func (b *Box) environment(s Spec, proxy *egressProxy) []string {
 	if b.ns == nil {
 		env["TMPDIR"] = filepath.Join(b.work, "tmp")
 	}
-	if b.m.cfg.WarmCache != "" && b.ns != nil {
+	if b.warm != "" {
 		// The shared module cache is read-only: Go reads it as a file:// proxy and falls
 		// back to the registry for what it lacks.
-		env["GOPROXY"] = "file://" + warmCacheInside + "/go/pkg/mod/cache/download,https://proxy.golang.org"
+		env["GOPROXY"] = "file://" + warmCacheInside + "/" + WarmGoModDir + ",https://proxy.golang.org"
+	}
+	if b.goCache != nil {
+		env["GOCACHE"] = goCacheInside
 	}
 	for k, v := range proxyEnv(proxy) {
 		env[k] = v

@@ -282,28 +282,6 @@ func TestSymlinksOutOfCheckout(t *testing.T) {
 	}
 }
 
-// TestWarmCacheReadOnly: the shared cache is readable in every box and writable by none.
-func TestWarmCacheReadOnly(t *testing.T) {
-	cache := t.TempDir()
-	os.Chmod(cache, 0o755)
-	if err := os.WriteFile(filepath.Join(cache, "shared"), []byte("warm"), 0o666); err != nil {
-		t.Fatal(err)
-	}
-	os.Chmod(filepath.Join(cache, "shared"), 0o666) // even world-writable files stay read-only
-	m, err := New(Config{StateDir: stateDir(t), WarmCache: cache})
-	if err != nil {
-		t.Skip(err)
-	}
-	b := newBox(t, m, "warmcache")
-	r := run(t, b, Spec{Phase: "build", Command: `cat /cache/shared; echo; { echo poison > /cache/shared; } 2>/dev/null && echo WROTE; touch /cache/new 2>/dev/null && echo CREATED; echo checked`})
-	if !r.OK() || r.Output != "warm\nchecked\n" {
-		t.Fatalf("%+v", r)
-	}
-	if data, _ := os.ReadFile(filepath.Join(cache, "shared")); string(data) != "warm" {
-		t.Fatalf("cache poisoned: %q", data)
-	}
-}
-
 // TestListeningPortsSkipsPlatform: the grader's listeners and the build's egress proxy
 // are not reported as the candidate's.
 func TestListeningPortsSkipsPlatform(t *testing.T) {

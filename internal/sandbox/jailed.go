@@ -53,10 +53,29 @@ func (b *Box) startJailed(s Spec, env []string, w *os.File, seq int) (jail, erro
 		// This thread enters the box's network namespace and stays the parent of the
 		// sandbox until it exits (PR_SET_PDEATHSIG follows the thread, not the process).
 		runtime.LockOSThread()
-		defer leaveNetNS()
 		if err := setnsNet(b.ns.path); err != nil {
+			leaveNetNS()
 			startErr <- err
 			return
+		}
+		if b.goCache == nil {
+			defer leaveNetNS()
+		} else {
+			// The overlay is mounted in a mount namespace of this thread's own, which
+			// the phase inherits. When the phase ends the thread returns to the worker's
+			// namespaces but stays locked: it no longer shares file system attributes
+			// with the other threads, so the runtime drops it with this goroutine.
+			leaveMnt, err := b.goCache.mountInPrivateNS()
+			if err != nil {
+				startErr <- err
+				return
+			}
+			defer func() {
+				leaveMnt()
+				if originalNetNS >= 0 {
+					unix.Setns(originalNetNS, unix.CLONE_NEWNET)
+				}
+			}()
 		}
 		cmd := exec.Command("/bin/sh", args...)
 		cmd.Env = env
@@ -89,7 +108,7 @@ func (b *Box) startJailed(s Spec, env []string, w *os.File, seq int) (jail, erro
 	}
 	gateR.Close()
 	j := &cgJail{cg: cg, exited: exited, log: b.m.log.With("box", b.name, "phase", s.Phase)}
-	j.disk = &diskMeter{limit: s.Limits.Disk, usage: func() int64 { return diskUsage(b.dir) + j.tmpUsage() }}
+	j.disk = &diskMeter{limit: s.Limits.Disk, usage: func() int64 { return diskUsage(b.dir) + b.goCacheUsage() + j.tmpUsage() }}
 	if err := cg.addProc(cmd.Process.Pid); err != nil {
 		cmd.Process.Kill()
 		<-exited

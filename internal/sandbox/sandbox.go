@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync/atomic"
 )
 
 // Modes of a Manager.
@@ -48,8 +49,9 @@ type Config struct {
 	StateDir    string   // workspaces live under StateDir/sandbox/<box name>
 	EgressHosts []string // registry hosts the build egress proxy tunnels to (port 443)
 
-	// WarmCache, when set, is a host directory mounted read-only at /cache in every box
-	// (never writable by a sandbox). Optional.
+	// WarmCache, when set, is the warm cache boxes start with (see SetWarmCache and
+	// gocache.go): a host directory mounted read-only at /cache in every box, never
+	// writable by a sandbox. Optional.
 	WarmCache string
 	// Resolver and Dial are what the egress proxy uses to resolve and reach registries.
 	// Defaults: net.DefaultResolver and a net.Dialer. Tests inject stubs so refusals are
@@ -68,6 +70,7 @@ type Manager struct {
 	log     *slog.Logger
 	host    *hostSetup // nil in unsafe-local mode
 	egress  map[string]bool
+	warm    atomic.Pointer[string]
 }
 
 var boxName = regexp.MustCompile(`^[a-z0-9-]{1,40}$`)
@@ -102,6 +105,7 @@ func New(cfg Config) (*Manager, error) {
 	for _, h := range cfg.EgressHosts {
 		m.egress[normalizeHost(h)] = true
 	}
+	m.SetWarmCache(cfg.WarmCache)
 	switch cfg.Mode {
 	case ModeUnsafeLocal:
 		m.lockDir = filepath.Join(m.root, ".locks") // box names cannot start with a dot

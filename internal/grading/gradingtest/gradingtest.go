@@ -18,6 +18,7 @@ import (
 	"github.com/assayhq/assay/internal/gradingdb"
 	"github.com/assayhq/assay/internal/sandbox"
 	"github.com/assayhq/assay/internal/testenv"
+	"github.com/assayhq/assay/internal/warmcache"
 )
 
 // Env is the sandbox manager and grading server shared by a test binary.
@@ -60,6 +61,23 @@ func Shared() (*Env, error) {
 		env = &Env{Sandbox: m, DB: db}
 	})
 	return env, envErr
+}
+
+// Warm gives the shared sandbox the warm Go cache workers keep (package warmcache),
+// made once under the test state directory and reused by later runs while fresh, so
+// Go solutions build as they do on a worker. It returns how long making it took (0
+// when an existing one was used).
+func (e *Env) Warm(ctx context.Context) (time.Duration, error) {
+	k := &warmcache.Keeper{Dir: filepath.Join(os.TempDir(), "assay-gradingtest", "warm"), Sandbox: e.Sandbox}
+	start := time.Now()
+	g, err := k.Ensure(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if g.Built.Before(start.Truncate(time.Second)) {
+		return 0, nil // made earlier
+	}
+	return time.Since(start), nil
 }
 
 // Options of one grading run in a test.
