@@ -8,6 +8,7 @@ import (
 
 	"github.com/assayhq/assay/internal/intake"
 	"github.com/assayhq/assay/internal/mail"
+	"github.com/assayhq/assay/internal/progress"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -231,4 +232,25 @@ func (s *server) candidateProgress(c *gin.Context) {
 		return
 	}
 	s.fragment(c, "progress", s.progress(token, &d.Submission, d.Scorecard, as.CandidateView))
+}
+
+// candidateEvents streams the submission's status changes to the candidate's page,
+// which refreshes its progress block on each (the link's token is the credential:
+// EventSource cannot send a header).
+func (s *server) candidateEvents(c *gin.Context) {
+	token, ok := candidateToken(c)
+	if !ok {
+		c.String(http.StatusNotFound, "not found")
+		return
+	}
+	d, _, err := s.Store.CandidateSubmission(c.Request.Context(), token, c.Param("id"))
+	if err != nil {
+		if status, _ := classify(err); status == http.StatusNotFound {
+			c.String(http.StatusNotFound, "not found")
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	progress.Stream(c.Writer, c.Request, s.Store, d.Submission.ID)
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -96,6 +97,21 @@ type env struct {
 	users  map[string]*store.User // by role
 	url    string
 	engine *gin.Engine
+
+	mu    sync.Mutex
+	paths []string // every request's path, in order
+}
+
+// requested reports whether a request's path started with prefix and ended with suffix.
+func (e *env) requested(prefix, suffix string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, p := range e.paths {
+		if strings.HasPrefix(p, prefix) && strings.HasSuffix(p, suffix) {
+			return true
+		}
+	}
+	return false
 }
 
 // newEnv starts the dashboard; repoHost is the loopback host:port the
@@ -145,7 +161,13 @@ func newEnv(t testing.TB, repoHost string) *env {
 		t.Fatal(err)
 	}
 	e.engine = r
-	srv := &httptest.Server{Listener: l, Config: &http.Server{Handler: r}}
+	record := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		e.mu.Lock()
+		e.paths = append(e.paths, req.URL.Path)
+		e.mu.Unlock()
+		r.ServeHTTP(w, req)
+	})
+	srv := &httptest.Server{Listener: l, Config: &http.Server{Handler: record}}
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return e

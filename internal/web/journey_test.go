@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,8 +129,12 @@ func TestJourney(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("progress")),
 	)
 	b.screenshot(cand, "07-candidate-progress")
-	// htmx replaces the progress block every 2 s until the grading ends.
+	// The progress block is fetched again on each status change the page hears
+	// from the submission's events, until the grading ends.
 	b.waitText(cand, "#progress h2", "graded", 4*time.Minute)
+	if u, err := url.Parse(link); err != nil || !e.requested(u.Path+"/submissions/", "/events") {
+		t.Errorf("the candidate's page did not follow the submission's events (%v)", err)
+	}
 	b.screenshot(cand, "08-candidate-graded")
 	if got := b.text(cand, "#progress .total"); !strings.Contains(got, "60") {
 		t.Errorf("candidate sees total %q, want 60/100", got)

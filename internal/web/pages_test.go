@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/assayhq/assay/internal/auth"
 	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/store"
 )
@@ -170,7 +171,7 @@ func TestStaffStatusPollsUntilFinished(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := staffClient(e, store.RoleReviewer)
-	for id, want := range map[string]string{queued.ID: `hx-trigger="every 2s"`, graded: "reload to see the scorecard"} {
+	for id, want := range map[string]string{queued.ID: `data-events="/submissions/` + queued.ID + `/events"`, graded: "reload to see the scorecard"} {
 		resp, err := c.Get(e.url + "/submissions/" + id + "/status")
 		if err != nil {
 			t.Fatal(err)
@@ -291,5 +292,73 @@ func TestOversizedFormIsTooLarge(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("a 2 MB form: %d, want 413", resp.StatusCode)
+	}
+}
+
+// TestLiveEvents: the staff page and the candidate's page get the submission's
+// status changes as server-sent events, ending once it is finished; nobody else does.
+func TestLiveEvents(t *testing.T) {
+	e := newEnv(t, "")
+	ctx := context.Background()
+	graded, token := gradedSubmission(t, e, "Ada")
+	_, otherToken := gradedSubmission(t, e, "Bo")
+
+	stream := func(c *http.Client, path string) (int, string) {
+		resp, err := c.Get(e.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readBody(t, resp)
+		if resp.StatusCode == http.StatusOK && resp.Header.Get("Content-Type") != "text/event-stream" {
+			t.Errorf("%s: content type %q", path, resp.Header.Get("Content-Type"))
+		}
+		return resp.StatusCode, body
+	}
+	wantStream := func(status int, body string) {
+		t.Helper()
+		for _, want := range []string{"event: status\ndata: {", `"status":"queued"`, `"status":"graded"`, "event: done\n"} {
+			if status != http.StatusOK || !strings.Contains(body, want) {
+				t.Fatalf("status %d, the stream lacks %q:\n%s", status, want, body)
+			}
+		}
+	}
+	wantStream(stream(staffClient(e, store.RoleReviewer), "/submissions/"+graded+"/events"))
+	wantStream(stream(http.DefaultClient, "/c/"+token+"/submissions/"+graded+"/events"))
+
+	// Another candidate's link, a made-up link, another organisation, no session.
+	if status, _ := stream(http.DefaultClient, "/c/"+otherToken+"/submissions/"+graded+"/events"); status != http.StatusNotFound {
+		t.Errorf("another candidate's token: %d", status)
+	}
+	if status, _ := stream(http.DefaultClient, "/c/made-up/submissions/"+graded+"/events"); status != http.StatusNotFound {
+		t.Errorf("made-up token: %d", status)
+	}
+	org, err := e.st.EnsureOrganization(ctx, "Elsewhere")
+	if err != nil {
+		t.Fatal(err)
+	}
+	outsider := &store.User{Email: "outsider@elsewhere.test", Role: store.RoleAdmin}
+	if err := e.st.CreateUser(ctx, store.Actor{OrgID: org.ID, Label: "test"}, outsider); err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := e.tokens.Issue(outsider.ID, org.ID, outsider.Role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", e.url+"/submissions/"+graded+"/events", nil)
+	req.AddCookie(&http.Cookie{Name: auth.CookieName, Value: tok})
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readBody(t, resp); resp.StatusCode != http.StatusNotFound || strings.Contains(body, "event:") {
+		t.Errorf("another organisation's admin: %d", resp.StatusCode)
+	}
+	req, _ = http.NewRequest("GET", e.url+"/submissions/"+graded+"/events", nil)
+	resp, err = http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readBody(t, resp); resp.StatusCode == http.StatusOK || strings.Contains(body, "event:") {
+		t.Errorf("no session: %d", resp.StatusCode)
 	}
 }

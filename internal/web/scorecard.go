@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/progress"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -221,8 +222,8 @@ func (s *server) regrade(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/submissions/"+c.Param("id"))
 }
 
-// submissionStatus is the staff page's live status block: polled by htmx
-// while the submission is being graded, then it offers to reload.
+// submissionStatus is the staff page's live status block: fetched again on each
+// status change while the submission is being graded, then it offers to reload.
 func (s *server) submissionStatus(c *gin.Context) {
 	d, err := s.Store.Submission(c.Request.Context(), auth.Current(c).OrgID, c.Param("id"))
 	if err != nil {
@@ -234,4 +235,18 @@ func (s *server) submissionStatus(c *gin.Context) {
 		return
 	}
 	s.fragment(c, "staff-status", d.Submission)
+}
+
+// submissionEvents streams the submission's status changes to the staff page.
+func (s *server) submissionEvents(c *gin.Context) {
+	d, err := s.Store.Submission(c.Request.Context(), auth.Current(c).OrgID, c.Param("id"))
+	if err != nil {
+		if status, _ := classify(err); status == http.StatusNotFound {
+			c.String(http.StatusNotFound, "not found")
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	progress.Stream(c.Writer, c.Request, s.Store, d.Submission.ID)
 }

@@ -86,6 +86,7 @@ func Register(r *gin.Engine, d Deps) error {
 	cand.GET("", s.candidatePage)
 	cand.POST("/submit", s.candidateSubmit)
 	cand.GET("/submissions/:id/progress", s.candidateProgress)
+	cand.GET("/submissions/:id/events", s.candidateEvents)
 
 	staff := g.Group("", s.session)
 	anyone := s.allow(store.RoleAdmin, store.RoleRecruiter, store.RoleReviewer)
@@ -106,6 +107,7 @@ func Register(r *gin.Engine, d Deps) error {
 	staff.GET("/submissions", anyone, s.submissions)
 	staff.GET("/submissions/:id", anyone, s.scorecard)
 	staff.GET("/submissions/:id/status", anyone, s.submissionStatus)
+	staff.GET("/submissions/:id/events", anyone, s.submissionEvents)
 	staff.POST("/submissions/:id/reviews", reviewers, s.addReview)
 	staff.POST("/submissions/:id/regrade", reviewers, s.regrade)
 	staff.GET("/admin/users", admins, s.users)

@@ -1,5 +1,5 @@
 // Assay dashboard: the little that needs a script. Pages work without it;
-// the countdown and the copy button are conveniences.
+// the countdown, the copy button and live updates are conveniences.
 (function () {
   "use strict";
 
@@ -32,8 +32,33 @@
     }
   });
 
+  // Live blocks (data-events): one EventSource per submission; each status
+  // change makes the block fetch itself again (its hx-trigger has "status").
+  // The block is replaced by each fetch, so the event goes to whichever
+  // element has the URL now. "done" ends the stream after the final status.
+  var streams = {};
+  function listen() {
+    document.querySelectorAll("[data-events]").forEach(function (el) {
+      var url = el.dataset.events;
+      if (streams[url] || !window.EventSource) return;
+      var source = new EventSource(url);
+      streams[url] = source;
+      var pending;
+      var refresh = function () { // once for a burst (the history comes at once)
+        clearTimeout(pending);
+        pending = setTimeout(function () {
+          var block = document.querySelector('[data-events="' + url + '"]');
+          if (block) htmx.trigger(block, "status");
+        }, 100);
+      };
+      source.addEventListener("status", refresh);
+      source.addEventListener("done", function () { source.close(); refresh(); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     countdowns();
     setInterval(countdowns, 1000);
+    listen();
   });
 })();
