@@ -28,12 +28,24 @@ func (s *server) assessments(c *gin.Context) {
 	s.render(c, http.StatusOK, "assessments", "Assessments", assessmentsData{Assessments: rows, ShowArchived: showArchived, Next: next})
 }
 
-// assessmentForm is the create form with its values and errors by field.
+// assessmentForm is the create and edit form with its values and errors by field.
+// ID is set when it edits an existing assessment: its take-home (and so its
+// suite version) is then fixed.
 type assessmentForm struct {
+	ID                                  string
 	Takehomes                           []Takehome
 	Takehome, Title, Instructions, View string
 	Hours, Attempts                     string
 	Errors                              map[string]string
+}
+
+// formValues reads the settings every assessment form has.
+func formValues(c *gin.Context, f *assessmentForm) {
+	f.Title = strings.TrimSpace(c.PostForm("title"))
+	f.Instructions = c.PostForm("instructions")
+	f.Hours = strings.TrimSpace(c.PostForm("hours"))
+	f.Attempts = strings.TrimSpace(c.PostForm("attempts"))
+	f.View = c.PostForm("candidate_view")
 }
 
 func (s *server) newAssessment(c *gin.Context) {
@@ -71,12 +83,8 @@ func (f *assessmentForm) validate(cat Catalog) (hours, attempts int) {
 }
 
 func (s *server) createAssessment(c *gin.Context) {
-	f := assessmentForm{
-		Takehomes: s.Catalog.Takehomes(), Takehome: c.PostForm("takehome"),
-		Title: strings.TrimSpace(c.PostForm("title")), Instructions: c.PostForm("instructions"),
-		Hours: strings.TrimSpace(c.PostForm("hours")), Attempts: strings.TrimSpace(c.PostForm("attempts")),
-		View: c.PostForm("candidate_view"),
-	}
+	f := assessmentForm{Takehomes: s.Catalog.Takehomes(), Takehome: c.PostForm("takehome")}
+	formValues(c, &f)
 	hours, attempts := f.validate(s.Catalog)
 	if len(f.Errors) > 0 {
 		s.render(c, http.StatusUnprocessableEntity, "assessment_new", "New assessment", f)
@@ -133,6 +141,44 @@ func (s *server) assessmentPage(c *gin.Context, status int, form inviteForm) {
 }
 
 func (s *server) assessment(c *gin.Context) { s.assessmentPage(c, http.StatusOK, inviteForm{}) }
+
+// editAssessment shows an assessment's settings in the form.
+func (s *server) editAssessment(c *gin.Context) {
+	as, err := s.Store.Assessment(c.Request.Context(), auth.Current(c).OrgID, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "assessment_new", "Edit "+as.Title, assessmentForm{
+		ID: as.ID, Takehomes: s.Catalog.Takehomes(), Takehome: as.Takehome, Title: as.Title, Instructions: as.Instructions,
+		Hours: strconv.Itoa(as.HoursAllowed), Attempts: strconv.Itoa(as.MaxSubmissions), View: as.CandidateView,
+	})
+}
+
+// updateAssessment saves the edit form: title, instructions, deadline, attempts
+// and what candidates see (the take-home stays). Audited by the store.
+func (s *server) updateAssessment(c *gin.Context) {
+	as, err := s.Store.Assessment(c.Request.Context(), auth.Current(c).OrgID, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f := assessmentForm{ID: as.ID, Takehomes: s.Catalog.Takehomes(), Takehome: as.Takehome}
+	formValues(c, &f)
+	hours, attempts := f.validate(s.Catalog)
+	if len(f.Errors) > 0 {
+		s.render(c, http.StatusUnprocessableEntity, "assessment_new", "Edit "+as.Title, f)
+		return
+	}
+	_, err = s.Store.UpdateAssessment(c.Request.Context(), actor(c), as.ID, store.AssessmentChanges{
+		Title: &f.Title, Instructions: &f.Instructions, HoursAllowed: &hours, MaxSubmissions: &attempts, CandidateView: &f.View,
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/assessments/"+as.ID)
+}
 
 func (s *server) archiveAssessment(c *gin.Context) {
 	archived := c.PostForm("archived") == "true"

@@ -362,3 +362,94 @@ func TestLiveEvents(t *testing.T) {
 		t.Errorf("no session: %d", resp.StatusCode)
 	}
 }
+
+// TestEditAssessmentSettings: a recruiter changes an assessment's settings from its
+// page; bad values are refused field by field and change nothing; reviewers cannot;
+// an assessment outside the organisation answers 404; the change is audited.
+func TestEditAssessmentSettings(t *testing.T) {
+	e := newEnv(t, "")
+	ctx := context.Background()
+	as := store.Assessment{Takehome: helloSuite.Slug, SuiteVersion: helloSuite.Version, Title: "Backend round",
+		HoursAllowed: 72, MaxSubmissions: 3, CandidateView: store.ViewVisibleChecks}
+	if err := e.st.CreateAssessment(ctx, e.actor(store.RoleRecruiter), &as); err != nil {
+		t.Fatal(err)
+	}
+	rec := staffClient(e, store.RoleRecruiter)
+	resp, err := rec.Get(e.url + "/assessments/" + as.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readBody(t, resp); !strings.Contains(body, `href="/assessments/`+as.ID+`/edit"`) {
+		t.Fatal("the assessment page has no edit link")
+	}
+	form := e.url + "/assessments/" + as.ID + "/edit"
+	resp, err = rec.Get(form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readBody(t, resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, `value="Backend round"`) || !strings.Contains(body, `value="72"`) {
+		t.Fatalf("the edit form does not show the settings: %d\n%s", resp.StatusCode, body)
+	}
+	token := csrfTokenOf(t, rec, form)
+	values := func(title, hours, attempts, view string) url.Values {
+		return url.Values{"csrf_token": {token}, "title": {title}, "hours": {hours}, "attempts": {attempts},
+			"candidate_view": {view}, "instructions": {"Use **Go**."}, "takehome": {"planets-crud"}}
+	}
+	resp, err = rec.PostForm(e.url+"/assessments/"+as.ID, values("", "0", "99", "everything"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readBody(t, resp)
+	for _, want := range []string{"Give it a title", "Hours must be", "Attempts must be", "Choose what candidates see"} {
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, want) {
+			t.Errorf("bad values: %d, no %q", resp.StatusCode, want)
+		}
+	}
+	if got, _ := e.st.Assessment(ctx, e.org, as.ID); got.Title != "Backend round" || got.HoursAllowed != 72 {
+		t.Fatalf("refused values changed the assessment: %+v", got)
+	}
+
+	resp, err = rec.PostForm(e.url+"/assessments/"+as.ID, values("Backend round 2", "48", "1", store.ViewTotal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/assessments/"+as.ID {
+		t.Fatalf("save: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	got, err := e.st.Assessment(ctx, e.org, as.ID)
+	if err != nil || got.Title != "Backend round 2" || got.HoursAllowed != 48 || got.MaxSubmissions != 1 ||
+		got.CandidateView != store.ViewTotal || got.Instructions != "Use **Go**." || got.Takehome != helloSuite.Slug {
+		t.Fatalf("saved %+v %v (the take-home must not change)", got, err)
+	}
+	var audited int64
+	e.st.SQL().QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'assessment.updated' AND target_id = $1`, as.ID).Scan(&audited)
+	if audited != 1 {
+		t.Errorf("%d audit entries for the change", audited)
+	}
+
+	rev := staffClient(e, store.RoleReviewer)
+	for _, req := range []func() (*http.Response, error){
+		func() (*http.Response, error) { return rev.Get(form) },
+		func() (*http.Response, error) {
+			return rev.PostForm(e.url+"/assessments/"+as.ID, values("Mine now", "1", "1", store.ViewNothing))
+		},
+	} {
+		resp, err := req()
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("a reviewer: %d", resp.StatusCode)
+		}
+	}
+	resp, err = rec.Get(e.url + "/assessments/00000000-0000-0000-0000-000000000000/edit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("an unknown assessment: %d", resp.StatusCode)
+	}
+}

@@ -98,6 +98,8 @@ func Register(r *gin.Engine, d Deps) error {
 	staff.GET("/assessments/new", recruiters, s.newAssessment)
 	staff.POST("/assessments", recruiters, s.createAssessment)
 	staff.GET("/assessments/:id", anyone, s.assessment)
+	staff.GET("/assessments/:id/edit", recruiters, s.editAssessment)
+	staff.POST("/assessments/:id", recruiters, s.updateAssessment)
 	staff.POST("/assessments/:id/archive", recruiters, s.archiveAssessment)
 	staff.POST("/assessments/:id/invitations", recruiters, s.invite)
 	staff.POST("/assessments/:id/invitations/csv", recruiters, s.previewCSV)
