@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/assayhq/assay/internal/grading/gradingtest"
+	"github.com/assayhq/assay/internal/sandbox"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/assayhq/assay/internal/testenv"
 )
@@ -19,6 +21,7 @@ const (
 	envWorker  = "ASSAY_PIPELINE_TEST_WORKER"
 	envDB      = "ASSAY_PIPELINE_TEST_DB"
 	envRedisDB = "ASSAY_PIPELINE_TEST_REDIS_DB"
+	envWarm    = "ASSAY_PIPELINE_TEST_WARM" // a warm cache, so phases mount the overlay
 )
 
 // TestWorkerProcess is not a test: it is the worker process that the crash
@@ -34,6 +37,11 @@ func TestWorkerProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.st = st
+	env, err := gradingtest.Shared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Sandbox.SetWarmCache(os.Getenv(envWarm))
 	h.runWorker(h.pipeline(os.Getenv(envWorker), 3*time.Second), testenv.RedisAddr(), 1)
 	select {} // until killed
 }
@@ -41,7 +49,7 @@ func TestWorkerProcess(t *testing.T) {
 func (h *harness) startWorkerProcess(owner string) *exec.Cmd {
 	h.t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestWorkerProcess$", "-test.timeout=10m")
-	cmd.Env = append(os.Environ(), envWorker+"="+owner, envDB+"="+h.dbURL, envRedisDB+"="+strconv.Itoa(h.redisDB))
+	cmd.Env = append(os.Environ(), envWorker+"="+owner, envDB+"="+h.dbURL, envRedisDB+"="+strconv.Itoa(h.redisDB), envWarm+"="+h.warm)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		h.t.Fatal(err)
@@ -55,12 +63,17 @@ func (h *harness) startWorkerProcess(owner string) *exec.Cmd {
 // finishes the submission with one scorecard and nothing left over.
 func TestCrashedWorkerIsTakenOver(t *testing.T) {
 	h := newHarness(t)
+	h.warm = warmCache(t)
 	repo, _ := serveRepo(t, "slow", helloFiles("sleep 6"))
 	id := h.submit(helloSuite, repo)
 	label := strings.ReplaceAll(id, "-", "")[:12]
 
 	first := h.startWorkerProcess("first")
 	h.waitStatus(id, store.StatusBuilding, 2*time.Minute)
+	upper := filepath.Join(os.TempDir(), "assay-gradingtest", "sandbox", "grade-"+label+"r1", "gocache", "upper")
+	if _, err := os.Stat(upper); err != nil {
+		t.Errorf("the build does not run over the warm cache: %v", err)
+	}
 	if err := first.Process.Signal(os.Kill); err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +93,7 @@ func TestCrashedWorkerIsTakenOver(t *testing.T) {
 		t.Errorf("%d scorecards", cards)
 	}
 	// Nothing of either run is left: databases, sandbox workspace, network
-	// namespace, cgroups.
+	// namespace, cgroups, the warm cache's overlay mount.
 	var dbs int
 	h.st.SQL().QueryRow("SELECT count(*) FROM pg_database WHERE datname LIKE 'assay_sub_' || $1 || '%'", label).Scan(&dbs)
 	if dbs != 0 {
@@ -97,5 +110,31 @@ func TestCrashedWorkerIsTakenOver(t *testing.T) {
 				t.Errorf("left behind: %v", m)
 			}
 		}
+		for _, table := range []string{"/proc/self/mountinfo", "/proc/1/mountinfo"} {
+			if data, _ := os.ReadFile(table); strings.Contains(string(data), "grade-"+label+run) {
+				t.Errorf("a mount of box grade-%s%s is left in %s", label, run, table)
+			}
+		}
 	}
+}
+
+// warmCache makes a small warm cache (as package warmcache leaves one), so that
+// every phase of the worker processes runs over the build cache overlay.
+func warmCache(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		if err := os.Chmod(d, 0o755); err != nil { // the sandbox user reaches it
+			t.Fatal(err)
+		}
+	}
+	for _, sub := range []string{sandbox.WarmGoModDir, filepath.Join(sandbox.WarmGoBuildDir, "ab")} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, sandbox.WarmGoBuildDir, "ab", "entry-d"), []byte("warm"), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

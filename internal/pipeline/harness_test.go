@@ -87,6 +87,7 @@ type harness struct {
 	actor      store.Actor
 	assessment map[string]string // takehome -> assessment id
 	n          int
+	warm       string // the warm cache worker processes use ("" for none)
 }
 
 func newHarness(t testing.TB) *harness {
