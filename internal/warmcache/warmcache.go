@@ -167,6 +167,7 @@ func (k *Keeper) Run(ctx context.Context) {
 		if _, err := k.Ensure(ctx); err != nil && ctx.Err() == nil {
 			k.Log.Warn("warm Go cache unavailable: Go builds run cold", "err", err)
 		}
+		k.pruneLocked()
 		select {
 		case <-ctx.Done():
 			return
@@ -205,7 +206,7 @@ func (k *Keeper) Ensure(ctx context.Context) (Generation, error) {
 		return Generation{}, err
 	}
 	k.Sandbox.SetWarmCache(g.Dir)
-	k.prune()
+	k.prune(time.Now())
 	return g, nil
 }
 
@@ -264,31 +265,50 @@ func (k *Keeper) build(ctx context.Context) (Generation, error) {
 	return Generation{Dir: dir, Built: time.Unix(built.Unix(), 0)}, nil
 }
 
-// prune removes generations but the two newest: a box of another worker on this host
-// may still have the previous one as its lower layer until that worker looks again.
-// Generations of other toolchains and unfinished builds go too.
-func (k *Keeper) prune() {
+// supersededGrace is how long a replaced generation stays: other workers on the host
+// switch within the hour (Run's interval), and a box keeps its generation for its
+// life, under half an hour.
+const supersededGrace = 2 * time.Hour
+
+// prune removes what is no longer used, under the lock (it would otherwise remove a
+// build in progress): unfinished builds, and, once the newest generation is older than
+// supersededGrace, every generation but the two newest of the toolchain in use
+// (other toolchains' included).
+func (k *Keeper) prune(now time.Time) {
 	version, err := k.Toolchain()
 	if err != nil {
 		return
 	}
 	gens, err := k.generations(version)
-	if err != nil {
+	if err != nil || len(gens) == 0 {
 		return
 	}
+	settled := now.Sub(gens[0].Built) > supersededGrace
 	keep := map[string]bool{}
 	for i := 0; i < len(gens) && i < 2; i++ {
 		keep[filepath.Base(gens[i].Dir)] = true
 	}
 	ents, _ := os.ReadDir(k.Dir)
 	for _, e := range ents {
-		if !e.IsDir() || keep[e.Name()] {
+		unfinished := strings.HasPrefix(e.Name(), ".new-")
+		if !e.IsDir() || keep[e.Name()] || !unfinished && !settled {
 			continue
 		}
 		if err := os.RemoveAll(filepath.Join(k.Dir, e.Name())); err != nil {
 			k.Log.Warn("remove an old warm Go cache", "dir", e.Name(), "err", err)
 		}
 	}
+}
+
+// pruneLocked prunes under the lock, if it is free: a keeper that holds it is
+// building, and prunes after.
+func (k *Keeper) pruneLocked() {
+	unlock, ok, err := tryLock(filepath.Join(k.Dir, ".lock"))
+	if err != nil || !ok {
+		return
+	}
+	defer unlock()
+	k.prune(time.Now())
 }
 
 // copyReadOnly copies the regular files and directories under from (a box's checkout,
@@ -343,25 +363,34 @@ func copyFile(root *os.Root, path, dst string) error {
 
 // lockDir takes an exclusive lock on path, waiting for it until ctx ends.
 func lockDir(ctx context.Context, path string) (unlock func(), err error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("warm cache: lock: %w", err)
-	}
 	for {
-		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
-		if err == nil {
-			return func() { f.Close() }, nil
-		}
-		if !errors.Is(err, unix.EWOULDBLOCK) {
-			f.Close()
-			return nil, fmt.Errorf("warm cache: lock: %w", err)
+		unlock, ok, err := tryLock(path)
+		if err != nil || ok {
+			return unlock, err
 		}
 		select {
 		case <-ctx.Done():
-			f.Close()
 			return nil, ctx.Err()
 		case <-time.After(time.Second):
 		}
+	}
+}
+
+// tryLock takes an exclusive lock on path if no one holds it.
+func tryLock(path string) (unlock func(), ok bool, err error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, false, fmt.Errorf("warm cache: lock: %w", err)
+	}
+	switch err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); {
+	case err == nil:
+		return func() { f.Close() }, true, nil
+	case errors.Is(err, unix.EWOULDBLOCK):
+		f.Close()
+		return nil, false, nil
+	default:
+		f.Close()
+		return nil, false, fmt.Errorf("warm cache: lock: %w", err)
 	}
 }
 

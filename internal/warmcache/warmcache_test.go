@@ -91,8 +91,9 @@ func assertReadOnly(t *testing.T, dir string) {
 	}
 }
 
-// TestPrune keeps the two newest generations of the toolchain in use and removes the
-// rest: older ones, other toolchains', unfinished builds.
+// TestPrune keeps the two newest generations of the toolchain in use; the others
+// (older ones, other toolchains') go once the newest has been there long enough for
+// every box to have left them; unfinished builds go at once.
 func TestPrune(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range []string{"go1.99-100", "go1.99-300", "go1.99-200", "go1.98-400", ".new-abcd"} {
@@ -104,14 +105,21 @@ func TestPrune(t *testing.T) {
 	if err != nil || !ok || filepath.Base(g.Dir) != "go1.99-300" || !g.Built.Equal(time.Unix(300, 0)) {
 		t.Fatalf("current %+v %v %v", g, ok, err)
 	}
-	k.prune()
-	ents, _ := os.ReadDir(dir)
-	var left []string
-	for _, e := range ents {
-		left = append(left, e.Name())
+	left := func() string {
+		ents, _ := os.ReadDir(dir)
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		return strings.Join(names, " ")
 	}
-	if strings.Join(left, " ") != "go1.99-200 go1.99-300" {
-		t.Fatalf("left %v", left)
+	k.prune(time.Unix(300, 0).Add(time.Hour)) // go1.99-300 is an hour old
+	if got := left(); got != "go1.98-400 go1.99-100 go1.99-200 go1.99-300" {
+		t.Fatalf("an hour after the newest, left %q", got)
+	}
+	k.prune(time.Unix(300, 0).Add(3 * time.Hour))
+	if got := left(); got != "go1.99-200 go1.99-300" {
+		t.Fatalf("three hours after the newest, left %q", got)
 	}
 }
 
