@@ -23,7 +23,11 @@ func openStore(ctx context.Context) (*config.Config, *store.Store, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	var opts []store.Option
+	if len(cfg.SecretKey) > 0 {
+		opts = append(opts, store.WithSealKey(cfg.SecretKey))
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL, opts...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -57,6 +57,11 @@ func runWorker(ctx context.Context, cfg *config.Config, st *store.Store) error {
 	if k := warmKeeper(cfg, sb); k != nil {
 		go k.Run(ctx) // gradings start at once; Go builds are warm once it is ready
 	}
+	if n, err := st.SealWebhookSecrets(ctx); err != nil {
+		slog.Warn("seal webhook signing secrets", "err", err)
+	} else if n > 0 {
+		slog.Info("sealed webhook signing secrets stored in clear", "endpoints", n)
+	}
 	client := asynq.NewClient(ropt)
 	defer client.Close()
 	relay := &outbox.Relay{Store: st, Client: client}

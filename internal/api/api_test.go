@@ -61,7 +61,7 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.NewDatabase(t))
+	st, err := store.Open(ctx, testenv.NewDatabase(t), store.WithSealKey([]byte(strings.Repeat("s", 32))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func newEnv(t testing.TB) *env {
 	gin.SetMode(gin.TestMode)
 	r := gin.New()
 	api.Register(r, api.Deps{
-		Store: st, Tokens: auth.NewTokens(secret), Throttle: auth.NewThrottle(5, time.Minute),
+		Store: st, Tokens: auth.NewTokens(secret), SecretKey: secret, Throttle: auth.NewThrottle(5, time.Minute),
 		Intake:  intake.Policy{Hosts: []string{"github.com"}},
 		Catalog: testCatalog, BaseURL: "http://assay.test",
 	})

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -82,7 +83,7 @@ func call(t *testing.T, method, url, key string, body any, out any) int {
 func TestGreenhouseFlowEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	st, err := store.Open(ctx, testenv.NewDatabase(t))
+	st, err := store.Open(ctx, testenv.NewDatabase(t), store.WithSealKey([]byte(strings.Repeat("s", 32))))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,13 +1,12 @@
 package greenhouse
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"fmt"
+
+	"github.com/assayhq/assay/internal/sealbox"
 )
 
 // newKey makes an organisation's API key: 32 random bytes, URL-safe
@@ -27,42 +26,28 @@ func hashKey(key string) []byte {
 	return h[:]
 }
 
-// aead derives the sealing cipher from the platform's secret key, with a
-// label of its own so no other use of the secret shares it.
-func aead(secret []byte) (cipher.AEAD, error) {
-	k := sha256.Sum256(append([]byte("assay partner key seal\x00"), secret...))
-	block, err := aes.NewCipher(k[:])
-	if err != nil {
-		return nil, fmt.Errorf("seal cipher: %w", err)
-	}
-	return cipher.NewGCM(block)
-}
+// keyLabel keeps the partner keys' sealing key apart from other uses of the
+// platform's secret.
+const keyLabel = "assay partner key seal"
 
 // seal encrypts a key for storage: the completion callback needs it back.
 func seal(secret []byte, key string) ([]byte, error) {
-	g, err := aead(secret)
+	b, err := sealbox.New(secret, keyLabel)
 	if err != nil {
 		return nil, err
 	}
-	nonce := make([]byte, g.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, fmt.Errorf("seal: %w", err)
-	}
-	return g.Seal(nonce, nonce, []byte(key), nil), nil
+	return b.Seal([]byte(key)), nil
 }
 
 // unseal decrypts a stored key.
 func unseal(secret, sealed []byte) (string, error) {
-	g, err := aead(secret)
+	b, err := sealbox.New(secret, keyLabel)
 	if err != nil {
 		return "", err
 	}
-	if len(sealed) < g.NonceSize() {
-		return "", errors.New("unseal: too short")
-	}
-	key, err := g.Open(nil, sealed[:g.NonceSize()], sealed[g.NonceSize():], nil)
+	key, err := b.Open(sealed)
 	if err != nil {
-		return "", fmt.Errorf("unseal (was ASSAY_SECRET_KEY changed? rotate the Greenhouse key): %w", err)
+		return "", fmt.Errorf("unseal the Greenhouse key (rotate it if ASSAY_SECRET_KEY changed): %w", err)
 	}
 	return string(key), nil
 }

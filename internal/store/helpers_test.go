@@ -13,7 +13,7 @@ import (
 func newTestStore(t *testing.T) (*Store, Actor) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := Open(ctx, testenv.NewDatabase(t))
+	st, err := Open(ctx, testenv.NewDatabase(t), WithSealKey([]byte("a platform secret key of 32 bytes")))
 	if err != nil {
 		t.Fatal(err)
 	}

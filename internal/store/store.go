@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/assayhq/assay/internal/sealbox"
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -26,11 +27,29 @@ var (
 
 // Store wraps the platform database.
 type Store struct {
-	db *gorm.DB
+	db      *gorm.DB
+	secrets *sealbox.Box // seals webhook signing secrets; nil without a key
+}
+
+// Option configures a Store.
+type Option func(*Store) error
+
+// WithSealKey gives the store the platform's secret key (ASSAY_SECRET_KEY), which
+// seals the secrets it must read back: webhook signing secrets. Without it, the store
+// refuses to make or read one.
+func WithSealKey(secret []byte) Option {
+	return func(s *Store) error {
+		b, err := sealbox.New(secret, webhookSecretLabel)
+		if err != nil {
+			return err
+		}
+		s.secrets = b
+		return nil
+	}
 }
 
 // Open connects to the platform database.
-func Open(ctx context.Context, url string) (*Store, error) {
+func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	db, err := gorm.Open(postgres.Open(url), &gorm.Config{
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true,
@@ -50,7 +69,13 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err := sqlDB.PingContext(ctx); err != nil {
 		return nil, fmt.Errorf("reach platform database: %w", err)
 	}
-	return &Store{db: db}, nil
+	s := &Store{db: db}
+	for _, o := range opts {
+		if err := o(s); err != nil {
+			return nil, fmt.Errorf("open platform database: %w", err)
+		}
+	}
+	return s, nil
 }
 
 // SQL returns the underlying connection pool (migrations, health checks).

@@ -6,11 +6,13 @@ import (
 	"database/sql/driver"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/assayhq/assay/internal/sealbox"
 	"gorm.io/gorm"
 )
 
@@ -104,6 +106,79 @@ type WebhookAttempt struct {
 	DurationMS  int       `gorm:"column:duration_ms" json:"duration_ms"`
 }
 
+// Signing secrets are kept sealed (package sealbox) as "sealed:" and base64: the
+// worker must read them back to sign, and a copy of the database alone must not let
+// anyone forge deliveries. Secrets stored in clear by earlier versions ("whsec_...")
+// are still read, and SealWebhookSecrets seals them.
+const (
+	webhookSecretLabel = "assay webhook signing secret"
+	sealedPrefix       = "sealed:"
+)
+
+// ErrNoSealKey means the store was opened without the platform's secret key.
+var ErrNoSealKey = errors.New("webhook signing secrets are sealed with ASSAY_SECRET_KEY, which this process was not given")
+
+func (s *Store) sealSecret(secret string) (string, error) {
+	if s.secrets == nil {
+		return "", ErrNoSealKey
+	}
+	return sealedPrefix + base64.StdEncoding.EncodeToString(s.secrets.Seal([]byte(secret))), nil
+}
+
+func (s *Store) openSecret(stored string) (string, error) {
+	enc, sealed := strings.CutPrefix(stored, sealedPrefix)
+	if !sealed {
+		return stored, nil // from before secrets were sealed
+	}
+	if s.secrets == nil {
+		return "", ErrNoSealKey
+	}
+	raw, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil {
+		return "", fmt.Errorf("webhook signing secret: %w", sealbox.ErrOpen)
+	}
+	plain, err := s.secrets.Open(raw)
+	if err != nil {
+		return "", fmt.Errorf("webhook signing secret: %w", err)
+	}
+	return string(plain), nil
+}
+
+// SealWebhookSecrets seals the signing secrets earlier versions stored in clear.
+// Workers call it on start; it is cheap when there is nothing to do.
+func (s *Store) SealWebhookSecrets(ctx context.Context) (int, error) {
+	var rows []struct {
+		ID             string
+		Secret         string
+		PreviousSecret *string
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT id, secret, previous_secret FROM webhook_endpoints
+		WHERE secret NOT LIKE 'sealed:%' OR previous_secret NOT LIKE 'sealed:%'`).Scan(&rows).Error
+	if err != nil {
+		return 0, fmt.Errorf("find clear webhook secrets: %w", err)
+	}
+	for _, r := range rows {
+		set := map[string]any{}
+		for col, v := range map[string]*string{"secret": &r.Secret, "previous_secret": r.PreviousSecret} {
+			if v == nil || strings.HasPrefix(*v, sealedPrefix) {
+				continue
+			}
+			sealed, err := s.sealSecret(*v)
+			if err != nil {
+				return 0, err
+			}
+			set[col] = sealed
+		}
+		// Only where the row still holds what was read: a rotation meanwhile wins.
+		err := s.db.WithContext(ctx).Model(&WebhookEndpoint{}).
+			Where("id = ? AND secret = ?", r.ID, r.Secret).Updates(set).Error
+		if err != nil {
+			return 0, fmt.Errorf("seal webhook secrets of %s: %w", r.ID, err)
+		}
+	}
+	return len(rows), nil
+}
+
 // newWebhookSecret makes a Standard Webhooks secret: whsec_ and 32 random
 // bytes in base64.
 func newWebhookSecret() string {
@@ -140,13 +215,20 @@ func (s *Store) CreateWebhookEndpoint(ctx context.Context, a Actor, ep *WebhookE
 	if err != nil {
 		return err
 	}
-	ep.OrgID, ep.EventTypes, ep.Secret, ep.Enabled = a.OrgID, types, newWebhookSecret(), true
-	return s.tx(ctx, func(tx *gorm.DB) error {
+	secret := newWebhookSecret()
+	sealed, err := s.sealSecret(secret)
+	if err != nil {
+		return err
+	}
+	ep.OrgID, ep.EventTypes, ep.Secret, ep.Enabled = a.OrgID, types, sealed, true
+	err = s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(ep).Error; err != nil {
 			return fmt.Errorf("create webhook endpoint: %w", err)
 		}
 		return audit(tx, a, "webhook.created", "webhook", ep.ID, map[string]any{"url": ep.URL, "event_types": ep.EventTypes})
 	})
+	ep.Secret = secret // shown once; the row keeps it sealed
+	return err
 }
 
 // WebhookEndpoints lists the organisation's endpoints, newest first.
@@ -190,6 +272,14 @@ type WebhookEndpointChanges struct {
 // Enabling an endpoint clears why it was disabled.
 func (s *Store) UpdateWebhookEndpoint(ctx context.Context, a Actor, id string, c WebhookEndpointChanges) (*WebhookEndpoint, error) {
 	var ep *WebhookEndpoint
+	var newSecret, newSealed string
+	if c.RotateSecret {
+		newSecret = newWebhookSecret()
+		var err error
+		if newSealed, err = s.sealSecret(newSecret); err != nil {
+			return nil, err
+		}
+	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
 		if ep, err = takeEndpoint(tx, a.OrgID, id, true); err != nil {
@@ -223,7 +313,7 @@ func (s *Store) UpdateWebhookEndpoint(ctx context.Context, a Actor, id string, c
 		if c.RotateSecret {
 			until := time.Now().UTC().Add(SecretOverlap)
 			set["previous_secret"], set["previous_secret_expires_at"] = ep.Secret, until
-			set["secret"] = newWebhookSecret()
+			set["secret"] = newSealed
 			details["secret_rotated"] = true
 		}
 		if err := tx.Model(ep).Updates(set).Error; err != nil {
@@ -237,6 +327,7 @@ func (s *Store) UpdateWebhookEndpoint(ctx context.Context, a Actor, id string, c
 	if err != nil {
 		return nil, err
 	}
+	ep.Secret = newSecret // the new one after a rotation, to show once; else nothing
 	return ep, nil
 }
 
@@ -429,11 +520,19 @@ func (s *Store) OutgoingDelivery(ctx context.Context, id string) (*OutgoingDeliv
 		return nil, fmt.Errorf("delivery %s: %w", id, ErrNotFound)
 	}
 	out := row.OutgoingDelivery
-	if row.Secret != nil {
-		out.Secrets = append(out.Secrets, *row.Secret)
+	stored := []*string{row.Secret}
+	if row.PreviousSecretExpiresAt != nil && time.Now().Before(*row.PreviousSecretExpiresAt) {
+		stored = append(stored, row.PreviousSecret)
 	}
-	if row.PreviousSecret != nil && row.PreviousSecretExpiresAt != nil && time.Now().Before(*row.PreviousSecretExpiresAt) {
-		out.Secrets = append(out.Secrets, *row.PreviousSecret)
+	for _, v := range stored {
+		if v == nil {
+			continue
+		}
+		secret, err := s.openSecret(*v)
+		if err != nil {
+			return nil, fmt.Errorf("delivery %s: %w", id, err)
+		}
+		out.Secrets = append(out.Secrets, secret)
 	}
 	return &out, nil
 }

@@ -119,7 +119,7 @@ func (e *env) requested(prefix, suffix string) bool {
 func newEnv(t testing.TB, repoHost string) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.NewDatabase(t))
+	st, err := store.Open(ctx, testenv.NewDatabase(t), store.WithSealKey([]byte(strings.Repeat("s", 32))))
 	if err != nil {
 		t.Fatal(err)
 	}

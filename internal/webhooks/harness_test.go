@@ -40,7 +40,7 @@ func newHarness(t testing.TB) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	st, err := store.Open(ctx, testenv.NewDatabase(t))
+	st, err := store.Open(ctx, testenv.NewDatabase(t), store.WithSealKey([]byte(strings.Repeat("s", 32))))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ import (
 func TestWebhookServerDelivers(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	st, err := store.Open(ctx, testenv.NewDatabase(t))
+	st, err := store.Open(ctx, testenv.NewDatabase(t), store.WithSealKey([]byte(strings.Repeat("s", 32))))
 	if err != nil {
 		t.Fatal(err)
 	}
