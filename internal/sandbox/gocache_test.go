@@ -120,3 +120,19 @@ func TestWithoutWarmCache(t *testing.T) {
 		t.Fatalf("%q", r.Output)
 	}
 }
+
+// TestWarmCacheGoneSaysSo: a box whose warm cache was removed under it cannot start a
+// phase, says why, and still closes cleanly.
+func TestWarmCacheGoneSaysSo(t *testing.T) {
+	cache := warmCache(t)
+	m := newManager(t)
+	m.SetWarmCache(cache)
+	b := newBox(t, m, "warm-gone")
+	if err := os.RemoveAll(filepath.Join(cache, WarmGoBuildDir)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := b.Run(context.Background(), Spec{Phase: "build", Command: "true"})
+	if err == nil || !strings.Contains(err.Error(), "warm cache: mount overlay") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -65,16 +65,20 @@ func (b *Box) startJailed(s Spec, env []string, w *os.File, seq int) (jail, erro
 			// the phase inherits. When the phase ends the thread returns to the worker's
 			// namespaces but stays locked: it no longer shares file system attributes
 			// with the other threads, so the runtime drops it with this goroutine.
+			backToWorkerNet := func() {
+				if originalNetNS >= 0 {
+					unix.Setns(originalNetNS, unix.CLONE_NEWNET)
+				}
+			}
 			leaveMnt, err := b.goCache.mountInPrivateNS()
 			if err != nil {
+				backToWorkerNet()
 				startErr <- err
 				return
 			}
 			defer func() {
 				leaveMnt()
-				if originalNetNS >= 0 {
-					unix.Setns(originalNetNS, unix.CLONE_NEWNET)
-				}
+				backToWorkerNet()
 			}()
 		}
 		cmd := exec.Command("/bin/sh", args...)
