@@ -2,10 +2,12 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/assayhq/assay/internal/store"
 )
@@ -70,6 +72,8 @@ func staffRoutes() []route {
 		{"GET", "/api/v1/submissions/{id}", nil, all, 200, sub},
 		{"POST", "/api/v1/submissions/{id}/reviews", map[string]any{"decision": "advance", "notes": "good"}, reviewers, 201, sub},
 		{"GET", "/api/v1/submissions/{id}/events", nil, all, 200, (*env).finishedSubmission},
+		{"GET", "/api/v1/submissions/{id}/runs", nil, all, 200, (*env).gradedSubmission},
+		{"GET", "/api/v1/submissions/{id}/runs/1", nil, all, 200, (*env).gradedSubmission},
 		{"POST", "/api/v1/submissions/{id}/regrade", nil, reviewers, 202, (*env).finishedSubmission},
 		{"POST", "/api/v1/submissions/{id}/cancel", nil, reviewers, 200, (*env).queuedSubmission},
 		{"GET", "/api/v1/users", nil, admins, 200, nil},
@@ -101,6 +105,21 @@ func (e *env) queuedSubmission(o *org) string {
 		e.t.Fatal(err)
 	}
 	return sub.ID
+}
+
+// gradedSubmission makes a new submission of org o graded once, as a worker would.
+func (e *env) gradedSubmission(o *org) string {
+	ctx := context.Background()
+	id := e.queuedSubmission(o)
+	if _, err := e.store.ClaimSubmission(ctx, id, "test-worker", time.Minute); err != nil {
+		e.t.Fatal(err)
+	}
+	err := e.store.FinishGrading(ctx, id, "test-worker", store.GradeResult{Status: store.StatusGraded, Score: 70, MaxScore: 100,
+		Takehome: "planets-crud", SuiteVersion: "1", Scorecard: json.RawMessage(`{"score": 70, "schema_dump": "CREATE TABLE planets ();"}`)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return id
 }
 
 // finishedSubmission makes a new submission of org o that was canceled.

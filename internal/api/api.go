@@ -102,6 +102,8 @@ func Register(r *gin.Engine, d Deps) {
 	staff.GET("/submissions/:id", anyone, a.getSubmission)
 	staff.POST("/submissions/:id/reviews", reviewers, a.addReview)
 	staff.GET("/submissions/:id/events", anyone, a.submissionEvents)
+	staff.GET("/submissions/:id/runs", anyone, a.listRuns)
+	staff.GET("/submissions/:id/runs/:run", anyone, a.getRun)
 	staff.POST("/submissions/:id/regrade", reviewers, a.regrade)
 	staff.POST("/submissions/:id/cancel", reviewers, a.cancel)
 	staff.GET("/users", admins, a.listUsers)

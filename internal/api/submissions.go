@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/assayhq/assay/internal/auth"
@@ -81,4 +82,33 @@ func (a *api) addReview(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, r)
+}
+
+// listRuns lists a submission's kept grading runs, newest first (no scorecards).
+func (a *api) listRuns(c *gin.Context) {
+	runs, err := a.Store.SubmissionRuns(c.Request.Context(), auth.Current(c).OrgID, c.Param("id"))
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	if runs == nil {
+		runs = []store.RunResult{}
+	}
+	c.JSON(http.StatusOK, gin.H{"runs": runs})
+}
+
+// getRun returns one kept run with its scorecard: phases and their output tails,
+// the schema dump, each check's evidence.
+func (a *api) getRun(c *gin.Context) {
+	run, err := strconv.Atoi(c.Param("run"))
+	if err != nil || run < 1 {
+		respondError(c, badRequest("run must be a run number (1, 2, ...), got %q", c.Param("run")))
+		return
+	}
+	r, err := a.Store.SubmissionRun(c.Request.Context(), auth.Current(c).OrgID, c.Param("id"), run)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
 }

@@ -168,6 +168,9 @@ func (s *Store) FinishGrading(ctx context.Context, id, owner string, r GradeResu
 			r.Status, score, maxScore, r.CommitSHA, truncate(r.Message, 2000), id).Error; err != nil {
 			return fmt.Errorf("finish grading %s: %w", id, err)
 		}
+		if err := keepRunResult(tx, sub.OrgID, id, r, score, maxScore); err != nil {
+			return err
+		}
 		// submission.graded / submission.failed and a partner's completion
 		// callback, in the same transaction as the result.
 		if err := emitSubmissionFinished(tx, id); err != nil {

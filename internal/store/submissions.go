@@ -142,13 +142,12 @@ type SubmissionDetail struct {
 // Submission finds one submission of the organisation with its scorecard and reviews.
 func (s *Store) Submission(ctx context.Context, orgID, id string) (*SubmissionDetail, error) {
 	var d SubmissionDetail
-	if !validUUID(id) {
-		return nil, fmt.Errorf("submission %q: %w", id, ErrNotFound)
+	sub, err := s.submissionOf(ctx, orgID, id)
+	if err != nil {
+		return nil, err
 	}
+	d.Submission = *sub
 	db := s.db.WithContext(ctx)
-	if err := db.Where("org_id = ? AND id = ?", orgID, id).Take(&d.Submission).Error; err != nil {
-		return nil, notFound(err, "submission")
-	}
 	if err := db.Where("id = ?", d.Submission.InvitationID).Take(&d.Invitation).Error; err != nil {
 		return nil, notFound(err, "invitation of submission")
 	}
@@ -163,6 +162,18 @@ func (s *Store) Submission(ctx context.Context, orgID, id string) (*SubmissionDe
 		return nil, fmt.Errorf("reviews: %w", err)
 	}
 	return &d, nil
+}
+
+// submissionOf finds one submission of the organisation.
+func (s *Store) submissionOf(ctx context.Context, orgID, id string) (*Submission, error) {
+	if !validUUID(id) {
+		return nil, fmt.Errorf("submission %q: %w", id, ErrNotFound)
+	}
+	var sub Submission
+	if err := s.db.WithContext(ctx).Where("org_id = ? AND id = ?", orgID, id).Take(&sub).Error; err != nil {
+		return nil, notFound(err, "submission")
+	}
+	return &sub, nil
 }
 
 // CandidateSubmission finds a submission made through the given token.
