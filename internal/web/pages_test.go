@@ -453,3 +453,41 @@ func TestEditAssessmentSettings(t *testing.T) {
 		t.Errorf("an unknown assessment: %d", resp.StatusCode)
 	}
 }
+
+// TestEarlierRunsOnTheScorecardPage: after a regrade the page lists both gradings,
+// shows the current one, and shows an earlier one on request, saying so.
+func TestEarlierRunsOnTheScorecardPage(t *testing.T) {
+	e := newEnv(t, "")
+	id, _ := gradedSubmission(t, e, "Ada")
+	c := staffClient(e, store.RoleReviewer)
+	page := func(query string) (int, string) {
+		resp, err := c.Get(e.url + "/submissions/" + id + query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, readBody(t, resp)
+	}
+	if _, body := page(""); strings.Contains(body, "Gradings") {
+		t.Error("a submission graded once lists its gradings")
+	}
+	if _, err := e.st.RequestRegrade(context.Background(), e.actor(store.RoleReviewer), id); err != nil {
+		t.Fatal(err)
+	}
+	storeScorecard(t, e, id, hostileScorecard(85))
+
+	status, body := page("")
+	if status != http.StatusOK || !strings.Contains(body, "<strong>Run 2</strong> (shown)") ||
+		!strings.Contains(body, `href="/submissions/`+id+`?run=1"`) || !strings.Contains(body, `<span class="total">85 / 100</span>`) {
+		t.Fatalf("current: %d\n%s", status, body)
+	}
+	status, body = page("?run=1")
+	if status != http.StatusOK || !strings.Contains(body, "You are reading run 1") || !strings.Contains(body, `<span class="total">60 / 100</span>`) {
+		t.Fatalf("run 1: %d\n%s", status, body)
+	}
+	if status, _ := page("?run=9"); status != http.StatusNotFound {
+		t.Errorf("a run never made: %d", status)
+	}
+	if status, _ := page("?run=first"); status != http.StatusBadRequest {
+		t.Errorf("a run that is not a number: %d", status)
+	}
+}

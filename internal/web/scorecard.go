@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/assayhq/assay/internal/auth"
@@ -166,6 +167,10 @@ type scorecardData struct {
 	Decisions  []string
 	CanReview  bool
 	Finished   bool
+	// Runs are the kept grading runs, newest first, when there are several; Run is
+	// the earlier run shown instead of the current result (?run=N), or nil.
+	Runs []store.RunResult
+	Run  *store.RunResult
 }
 
 func (s *server) scorecard(c *gin.Context) {
@@ -188,8 +193,29 @@ func (s *server) scorecard(c *gin.Context) {
 	}
 	data := scorecardData{Detail: d, Assessment: as, Events: events, Decisions: store.Decisions,
 		CanReview: p.Role != store.RoleRecruiter, Finished: store.Finished(d.Submission.Status)}
-	if d.Scorecard != nil {
-		sc, err := parseScorecard(d.Scorecard)
+	if runs, err := s.Store.SubmissionRuns(ctx, p.OrgID, d.Submission.ID); err != nil {
+		s.fail(c, err)
+		return
+	} else if len(runs) > 1 {
+		data.Runs = runs
+	}
+	card := d.Scorecard
+	if v := c.Query("run"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			s.render(c, http.StatusBadRequest, "error", "No such run", errorPage{Status: http.StatusBadRequest,
+				Message: "A run is a number: 1 for the first grading, 2 for the next."})
+			return
+		}
+		run, err := s.Store.SubmissionRun(ctx, p.OrgID, d.Submission.ID, n)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		data.Run, card = run, run.Scorecard
+	}
+	if card != nil {
+		sc, err := parseScorecard(card)
 		if err != nil {
 			data.CardError = err.Error()
 		} else {
