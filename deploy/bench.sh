@@ -2,4 +2,4 @@
 # Runs every benchmark Assay has and prints its figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-go test -run '^$' -bench . -benchtime 1x -timeout 60m ./... 2>&1 | grep -Ev '^(PASS|ok|\?)' || true
+go test -p 1 -run '^$' -bench . -benchtime 1x -timeout 90m ./... 2>&1 | grep -Ev '^(PASS|ok|\?)' || true
