@@ -113,13 +113,7 @@ func (l *goCacheLayers) mountInPrivateNS() (leave func(), err error) {
 }
 
 // originalMntNS is the worker's mount namespace, taken while the package is initialised.
-var originalMntNS = func() int {
-	fd, err := unix.Open("/proc/thread-self/ns/mnt", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return -1
-	}
-	return fd
-}()
+var originalMntNS = ownNamespace("mnt")
 
 // hasGoBuildCache reports whether dir holds a warm build cache.
 func hasGoBuildCache(dir string) bool {

@@ -53,13 +53,17 @@ func newNetNS(name string) (*netNS, error) {
 
 // originalNetNS is the worker's own network namespace, taken while the package is
 // initialised (on the main thread, before any of it could enter a box).
-var originalNetNS = func() int {
-	fd, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+var originalNetNS = ownNamespace("net")
+
+// ownNamespace opens the calling thread's namespace of a kind ("net", "mnt"), or
+// gives -1.
+func ownNamespace(kind string) int {
+	fd, err := unix.Open("/proc/thread-self/ns/"+kind, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return -1
 	}
 	return fd
-}()
+}
 
 // onLockedThread runs fn on an OS thread locked to it, so a namespace fn enters never leaks
 // into the worker's other goroutines.

@@ -14,15 +14,7 @@ import (
 func TestEventsWrittenWithTheirChange(t *testing.T) {
 	ctx := context.Background()
 	st, a := newTestStore(t)
-	as := Assessment{Takehome: "planets-crud", SuiteVersion: "1", Title: "T", HoursAllowed: 24, MaxSubmissions: 2, CandidateView: ViewTotal}
-	if err := st.CreateAssessment(ctx, a, &as); err != nil {
-		t.Fatal(err)
-	}
-	inv := Invitation{AssessmentID: as.ID, CandidateName: "Ada", CandidateEmail: "ada@example.com"}
-	token, err := st.CreateInvitation(ctx, a, &inv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	token := newInvitation(t, st, a, 2)
 	db := st.db
 	// Two endpoints: one subscribed to everything, one disabled.
 	if err := db.Exec(`INSERT INTO webhook_endpoints (org_id, url, event_types, secret) VALUES (?, 'https://a.example', ?, 'whsec_x'),
@@ -80,14 +72,7 @@ func TestEventsWrittenWithTheirChange(t *testing.T) {
 func TestFinishedGradingEmitsItsEvent(t *testing.T) {
 	ctx := context.Background()
 	st, a := newTestStore(t)
-	as := Assessment{Takehome: "planets-crud", SuiteVersion: "1", Title: "T", HoursAllowed: 24, MaxSubmissions: 5, CandidateView: ViewTotal}
-	if err := st.CreateAssessment(ctx, a, &as); err != nil {
-		t.Fatal(err)
-	}
-	token, err := st.CreateInvitation(ctx, a, &Invitation{AssessmentID: as.ID, CandidateName: "Ada", CandidateEmail: "ada@example.com"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	token := newInvitation(t, st, a, 5)
 	grade := func(r GradeResult) string {
 		t.Helper()
 		sub, err := st.Submit(ctx, token, "https://github.com/ada/x", "")

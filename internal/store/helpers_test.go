@@ -27,3 +27,19 @@ func newTestStore(t *testing.T) (*Store, Actor) {
 	}
 	return st, Actor{OrgID: org.ID, Label: "test"}
 }
+
+// newInvitation makes an assessment of planets-crud allowing attempts submissions,
+// invites Ada to it and returns her token.
+func newInvitation(t *testing.T, st *Store, a Actor, attempts int) string {
+	t.Helper()
+	ctx := context.Background()
+	as := Assessment{Takehome: "planets-crud", SuiteVersion: "1", Title: "T", HoursAllowed: 24, MaxSubmissions: attempts, CandidateView: ViewTotal}
+	if err := st.CreateAssessment(ctx, a, &as); err != nil {
+		t.Fatal(err)
+	}
+	token, err := st.CreateInvitation(ctx, a, &Invitation{AssessmentID: as.ID, CandidateName: "Ada", CandidateEmail: "ada@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
+}

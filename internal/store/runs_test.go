@@ -15,14 +15,7 @@ import (
 func TestRunResultsOutliveRegrades(t *testing.T) {
 	ctx := context.Background()
 	st, a := newTestStore(t)
-	as := Assessment{Takehome: "planets-crud", SuiteVersion: "1", Title: "T", HoursAllowed: 24, MaxSubmissions: 5, CandidateView: ViewTotal}
-	if err := st.CreateAssessment(ctx, a, &as); err != nil {
-		t.Fatal(err)
-	}
-	token, err := st.CreateInvitation(ctx, a, &Invitation{AssessmentID: as.ID, CandidateName: "Ada", CandidateEmail: "ada@example.com"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	token := newInvitation(t, st, a, 5)
 	sub, err := st.Submit(ctx, token, "https://github.com/ada/x", "")
 	if err != nil {
 		t.Fatal(err)

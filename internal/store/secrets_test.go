@@ -35,18 +35,7 @@ func TestWebhookSecretsAreSealed(t *testing.T) {
 	if s, _ := stored(); !strings.HasPrefix(first, "whsec_") || !strings.HasPrefix(s, "sealed:") || strings.Contains(s, first[6:]) {
 		t.Fatalf("shown %q, stored %q", first, s)
 	}
-	signing := func(s *Store) ([]string, error) {
-		t.Helper()
-		d, err := st.PingWebhookEndpoint(ctx, a, ep.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := s.OutgoingDelivery(ctx, d.ID)
-		if err != nil {
-			return nil, err
-		}
-		return out.Secrets, nil
-	}
+	signing := func(s *Store) ([]string, error) { return signingSecrets(t, st, s, a, ep.ID) }
 	if got, err := signing(st); err != nil || !slices.Equal(got, []string{first}) {
 		t.Fatalf("signing secrets %v %v", got, err)
 	}
@@ -100,15 +89,11 @@ func TestSealWebhookSecretsOfEarlierVersions(t *testing.T) {
 	}
 	secrets := func() []string {
 		t.Helper()
-		d, err := st.PingWebhookEndpoint(ctx, a, ep.ID)
+		got, err := signingSecrets(t, st, st, a, ep.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := st.OutgoingDelivery(ctx, d.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out.Secrets
+		return got
 	}
 	if got := secrets(); !slices.Equal(got, []string{"whsec_current", "whsec_previous"}) {
 		t.Fatalf("clear secrets read as %v", got)
@@ -127,4 +112,20 @@ func TestSealWebhookSecretsOfEarlierVersions(t *testing.T) {
 	if n, err := st.SealWebhookSecrets(ctx); err != nil || n != 0 {
 		t.Fatalf("a second pass sealed %d: %v", n, err)
 	}
+}
+
+// signingSecrets queues a ping to the endpoint through st and returns the secrets
+// reader (a store with some key, or none) would sign its delivery with.
+func signingSecrets(t *testing.T, st, reader *Store, a Actor, endpointID string) ([]string, error) {
+	t.Helper()
+	ctx := context.Background()
+	d, err := st.PingWebhookEndpoint(ctx, a, endpointID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := reader.OutgoingDelivery(ctx, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	return out.Secrets, nil
 }

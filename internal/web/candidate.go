@@ -216,41 +216,33 @@ func (s *server) progress(token string, sub *store.Submission, scorecard []byte,
 	return p
 }
 
-func (s *server) candidateProgress(c *gin.Context) {
+// candidateSubmission loads the submission a live block of the candidate's page
+// asks about, through the link's token; a block that is not found gets a plain 404.
+func (s *server) candidateSubmission(c *gin.Context) (string, *store.SubmissionDetail, *store.Assessment, bool) {
 	token, ok := candidateToken(c)
 	if !ok {
 		c.String(http.StatusNotFound, "not found")
-		return
+		return "", nil, nil, false
 	}
 	d, as, err := s.Store.CandidateSubmission(c.Request.Context(), token, c.Param("id"))
 	if err != nil {
-		if status, _ := classify(err); status == http.StatusNotFound {
-			c.String(http.StatusNotFound, "not found")
-			return
-		}
-		s.fail(c, err)
-		return
+		s.failBlock(c, err)
+		return "", nil, nil, false
 	}
-	s.fragment(c, "progress", s.progress(token, &d.Submission, d.Scorecard, as.CandidateView))
+	return token, d, as, true
+}
+
+func (s *server) candidateProgress(c *gin.Context) {
+	if token, d, as, ok := s.candidateSubmission(c); ok {
+		s.fragment(c, "progress", s.progress(token, &d.Submission, d.Scorecard, as.CandidateView))
+	}
 }
 
 // candidateEvents streams the submission's status changes to the candidate's page,
 // which refreshes its progress block on each (the link's token is the credential:
 // EventSource cannot send a header).
 func (s *server) candidateEvents(c *gin.Context) {
-	token, ok := candidateToken(c)
-	if !ok {
-		c.String(http.StatusNotFound, "not found")
-		return
+	if _, d, _, ok := s.candidateSubmission(c); ok {
+		progress.Stream(c.Writer, c.Request, s.Store, d.Submission.ID)
 	}
-	d, _, err := s.Store.CandidateSubmission(c.Request.Context(), token, c.Param("id"))
-	if err != nil {
-		if status, _ := classify(err); status == http.StatusNotFound {
-			c.String(http.StatusNotFound, "not found")
-			return
-		}
-		s.fail(c, err)
-		return
-	}
-	progress.Stream(c.Writer, c.Request, s.Store, d.Submission.ID)
 }

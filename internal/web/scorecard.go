@@ -248,31 +248,37 @@ func (s *server) regrade(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/submissions/"+c.Param("id"))
 }
 
+// staffSubmission loads the submission a live block of the staff page asks about.
+func (s *server) staffSubmission(c *gin.Context) (*store.SubmissionDetail, bool) {
+	d, err := s.Store.Submission(c.Request.Context(), auth.Current(c).OrgID, c.Param("id"))
+	if err != nil {
+		s.failBlock(c, err)
+		return nil, false
+	}
+	return d, true
+}
+
+// failBlock answers a live block's request that failed: a plain 404 when the
+// submission is not there (the block is swapped in as it is), the error page else.
+func (s *server) failBlock(c *gin.Context, err error) {
+	if status, _ := classify(err); status == http.StatusNotFound {
+		c.String(http.StatusNotFound, "not found")
+		return
+	}
+	s.fail(c, err)
+}
+
 // submissionStatus is the staff page's live status block: fetched again on each
 // status change while the submission is being graded, then it offers to reload.
 func (s *server) submissionStatus(c *gin.Context) {
-	d, err := s.Store.Submission(c.Request.Context(), auth.Current(c).OrgID, c.Param("id"))
-	if err != nil {
-		if status, _ := classify(err); status == http.StatusNotFound {
-			c.String(http.StatusNotFound, "not found")
-			return
-		}
-		s.fail(c, err)
-		return
+	if d, ok := s.staffSubmission(c); ok {
+		s.fragment(c, "staff-status", d.Submission)
 	}
-	s.fragment(c, "staff-status", d.Submission)
 }
 
 // submissionEvents streams the submission's status changes to the staff page.
 func (s *server) submissionEvents(c *gin.Context) {
-	d, err := s.Store.Submission(c.Request.Context(), auth.Current(c).OrgID, c.Param("id"))
-	if err != nil {
-		if status, _ := classify(err); status == http.StatusNotFound {
-			c.String(http.StatusNotFound, "not found")
-			return
-		}
-		s.fail(c, err)
-		return
+	if d, ok := s.staffSubmission(c); ok {
+		progress.Stream(c.Writer, c.Request, s.Store, d.Submission.ID)
 	}
-	progress.Stream(c.Writer, c.Request, s.Store, d.Submission.ID)
 }
