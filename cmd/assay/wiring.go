@@ -75,15 +75,24 @@ func demoTakehomes() []demo.Takehome {
 // (which refuses, naming what is missing, where the host cannot sandbox) and
 // the grading PostgreSQL server.
 func openGrading(ctx context.Context, cfg *config.Config) (*sandbox.Manager, *gradingdb.Server, error) {
-	sb, err := sandbox.New(sandbox.Config{Mode: cfg.Sandbox, StateDir: cfg.StateDir, EgressHosts: cfg.BuildEgressHosts})
+	sb, err := openSandbox(cfg)
 	if err != nil {
-		return nil, nil, fmt.Errorf("sandbox: %w (ASSAY_SANDBOX=unsafe-local runs without one, for development only)", err)
+		return nil, nil, err
 	}
 	db, err := gradingdb.Open(ctx, cfg.GradingDatabaseURL)
 	if err != nil {
 		return nil, nil, fmt.Errorf("ASSAY_GRADING_DATABASE_URL: %w", err)
 	}
 	return sb, db, nil
+}
+
+// openSandbox probes the host for the sandbox, naming what is missing.
+func openSandbox(cfg *config.Config) (*sandbox.Manager, error) {
+	sb, err := sandbox.New(sandbox.Config{Mode: cfg.Sandbox, StateDir: cfg.StateDir, EgressHosts: cfg.BuildEgressHosts})
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w (ASSAY_SANDBOX=unsafe-local runs without one, for development only)", err)
+	}
+	return sb, nil
 }
 
 // warmKeeper returns what keeps the warm Go cache boxes share (see package warmcache),
