@@ -63,6 +63,7 @@ func BenchmarkPipeline(b *testing.B) {
 		before, tookBefore := gradeDirectly(b, env, suite, repo, n/2, concurrency)
 
 		h := newHarness(b)
+		h.relayInterval, h.staleAfter = 0, 0 // the relay as in production
 		p := h.pipeline(fmt.Sprintf("bench-%d", i), 30*time.Second)
 		p.Suites = graders.All
 		var ids []string

@@ -31,7 +31,7 @@ func TestWorkerProcess(t *testing.T) {
 		return
 	}
 	redisDB, _ := strconv.Atoi(os.Getenv(envRedisDB))
-	h := &harness{t: t, dbURL: os.Getenv(envDB), redisDB: redisDB}
+	h := &harness{t: t, dbURL: os.Getenv(envDB), redisDB: redisDB, relayInterval: 50 * time.Millisecond, staleAfter: 2 * time.Second}
 	st, err := store.Open(context.Background(), h.dbURL)
 	if err != nil {
 		t.Fatal(err)

@@ -88,12 +88,16 @@ type harness struct {
 	assessment map[string]string // takehome -> assessment id
 	n          int
 	warm       string // the warm cache worker processes use ("" for none)
+	// The outbox relay's poll interval and sweeper age: short, so tests do not
+	// wait; zero means the relay's defaults, as in production (the benchmark).
+	relayInterval, staleAfter time.Duration
 }
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
 	ctx := context.Background()
-	h := &harness{t: t, dbURL: testenv.NewDatabase(t), assessment: map[string]string{}}
+	h := &harness{t: t, dbURL: testenv.NewDatabase(t), assessment: map[string]string{},
+		relayInterval: 50 * time.Millisecond, staleAfter: 2 * time.Second}
 	st, err := store.Open(ctx, h.dbURL)
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +161,7 @@ func (h *harness) runWorker(p *pipeline.Pipeline, redisAddr string, concurrency 
 	ctx, cancel := context.WithCancel(context.Background())
 	opt := asynq.RedisClientOpt{Addr: redisAddr, DB: h.redisDB, DialTimeout: time.Second}
 	client := asynq.NewClient(opt)
-	relay := &outbox.Relay{Store: p.Store, Client: client, Interval: 50 * time.Millisecond, StaleAfter: 2 * time.Second}
+	relay := &outbox.Relay{Store: p.Store, Client: client, Interval: h.relayInterval, StaleAfter: h.staleAfter}
 	w := worker.New(opt, concurrency)
 	w.HandleGrading(p)
 	var wg sync.WaitGroup
