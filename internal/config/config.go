@@ -103,28 +103,20 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 	c.GitHosts = splitList(get("ASSAY_GIT_HOSTS", strings.Join(DefaultGitHosts, ",")))
 	c.BuildEgressHosts = splitList(get("ASSAY_BUILD_EGRESS_HOSTS", strings.Join(DefaultBuildEgressHosts, ",")))
 
-	if v := getenv("ASSAY_ALLOW_LOOPBACK"); v != "" {
-		on, err := strconv.ParseBool(v)
-		if err != nil {
-			return nil, fmt.Errorf("ASSAY_ALLOW_LOOPBACK: want 1 or 0, got %q", v)
-		}
-		if on && c.Env == "production" {
-			return nil, fmt.Errorf("ASSAY_ALLOW_LOOPBACK: only allowed when ASSAY_ENV is dev or test")
-		}
-		c.AllowLoopback = on
+	var err error
+	if c.AllowLoopback, err = boolVar(getenv, "ASSAY_ALLOW_LOOPBACK", false); err != nil {
+		return nil, err
+	}
+	if c.AllowLoopback && c.Env == "production" {
+		return nil, fmt.Errorf("ASSAY_ALLOW_LOOPBACK: only allowed when ASSAY_ENV is dev or test")
 	}
 	switch c.Sandbox {
 	case "bwrap", "unsafe-local":
 	default:
 		return nil, fmt.Errorf("ASSAY_SANDBOX: %q is not one of bwrap, unsafe-local", c.Sandbox)
 	}
-	c.WarmGoCache = true
-	if v := getenv("ASSAY_WARM_GO_CACHE"); v != "" {
-		on, err := strconv.ParseBool(v)
-		if err != nil {
-			return nil, fmt.Errorf("ASSAY_WARM_GO_CACHE: want 1 or 0, got %q", v)
-		}
-		c.WarmGoCache = on
+	if c.WarmGoCache, err = boolVar(getenv, "ASSAY_WARM_GO_CACHE", true); err != nil {
+		return nil, err
 	}
 	c.WorkerConcurrency = runtime.NumCPU()
 	if v := getenv("ASSAY_WORKER_CONCURRENCY"); v != "" {
@@ -163,6 +155,19 @@ func serverURL(dbURL string) string {
 	}
 	u.Path = "/postgres"
 	return u.String()
+}
+
+// boolVar reads a switch: def when unset, else 1/0 (or true/false).
+func boolVar(getenv func(string) string, name string, def bool) (bool, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	on, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s: want 1 or 0, got %q", name, v)
+	}
+	return on, nil
 }
 
 func splitList(s string) []string {

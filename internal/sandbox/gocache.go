@@ -59,7 +59,7 @@ func (b *Box) newGoCacheLayers(lower string) (*goCacheLayers, error) {
 	}
 	base := filepath.Join(b.work, "gocache")
 	l := &goCacheLayers{lower: lower, upper: filepath.Join(base, "upper"), work: filepath.Join(base, "work"), merged: filepath.Join(base, "merged")}
-	for _, d := range []string{base, l.upper, l.work, l.merged} {
+	for _, d := range []string{base, l.work, l.merged} { // the upper layer is made below
 		if err := os.Mkdir(d, 0o711); err != nil {
 			return nil, fmt.Errorf("warm cache: %w", err)
 		}
@@ -76,7 +76,7 @@ func (b *Box) newGoCacheLayers(lower string) (*goCacheLayers, error) {
 	}
 	h := b.m.host
 	for _, d := range dirs {
-		if err := os.MkdirAll(d, 0o755); err != nil {
+		if err := os.Mkdir(d, 0o755); err != nil {
 			return nil, fmt.Errorf("warm cache: %w", err)
 		}
 		if err := os.Chown(d, h.uid, h.gid); err != nil {

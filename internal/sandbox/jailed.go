@@ -50,37 +50,29 @@ func (b *Box) startJailed(s Spec, env []string, w *os.File, seq int) (jail, erro
 	startErr := make(chan error, 1)
 	exited := make(chan exitInfo, 1)
 	go func() {
+		runtime.LockOSThread()
 		// This thread enters the box's network namespace and stays the parent of the
 		// sandbox until it exits (PR_SET_PDEATHSIG follows the thread, not the process).
-		runtime.LockOSThread()
 		if err := setnsNet(b.ns.path); err != nil {
 			leaveNetNS()
 			startErr <- err
 			return
 		}
-		if b.goCache == nil {
-			defer leaveNetNS()
-		} else {
+		leave := leaveNetNS
+		if b.goCache != nil {
 			// The overlay is mounted in a mount namespace of this thread's own, which
 			// the phase inherits. When the phase ends the thread returns to the worker's
 			// namespaces but stays locked: it no longer shares file system attributes
 			// with the other threads, so the runtime drops it with this goroutine.
-			backToWorkerNet := func() {
-				if originalNetNS >= 0 {
-					unix.Setns(originalNetNS, unix.CLONE_NEWNET)
-				}
-			}
 			leaveMnt, err := b.goCache.mountInPrivateNS()
 			if err != nil {
-				backToWorkerNet()
+				restoreNetNS()
 				startErr <- err
 				return
 			}
-			defer func() {
-				leaveMnt()
-				backToWorkerNet()
-			}()
+			leave = func() { leaveMnt(); restoreNetNS() }
 		}
+		defer leave()
 		cmd := exec.Command("/bin/sh", args...)
 		cmd.Env = env
 		cmd.Dir = "/"

@@ -82,9 +82,15 @@ func onLockedThread(fn func() error) error {
 // the goroutine exits. (The main thread cannot be discarded, only parked: restoring is
 // what keeps it, and /proc/self/net, in the worker's namespace.)
 func leaveNetNS() {
-	if originalNetNS >= 0 && unix.Setns(originalNetNS, unix.CLONE_NEWNET) == nil {
+	if restoreNetNS() {
 		runtime.UnlockOSThread()
 	}
+}
+
+// restoreNetNS puts the calling thread back into the worker's network namespace,
+// leaving it locked (for a thread that must not be reused), and reports success.
+func restoreNetNS() bool {
+	return originalNetNS >= 0 && unix.Setns(originalNetNS, unix.CLONE_NEWNET) == nil
 }
 
 // enter runs fn on a locked thread inside the namespace. Sockets fn creates belong to

@@ -144,8 +144,6 @@ type EventCategory struct {
 	MaxScore int    `json:"max_score"`
 }
 
-// submissionEventData reads a submission, its invitation and scorecard in tx
-// and builds the data of its events.
 // newSubmissionEventData is the event data a submission and its invitation
 // give, without the scorecard.
 func newSubmissionEventData(sub *Submission, inv *Invitation) *SubmissionEventData {
@@ -161,6 +159,8 @@ func newSubmissionEventData(sub *Submission, inv *Invitation) *SubmissionEventDa
 	return d
 }
 
+// submissionEventData reads a submission, its invitation and scorecard in tx
+// and builds the data of its events.
 func submissionEventData(tx *gorm.DB, submissionID string) (*SubmissionEventData, *Invitation, error) {
 	var sub Submission
 	if err := tx.Where("id = ?", submissionID).Take(&sub).Error; err != nil {

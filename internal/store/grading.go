@@ -136,14 +136,17 @@ type GradeResult struct {
 func (s *Store) FinishGrading(ctx context.Context, id, owner string, r GradeResult) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		var sub Submission
-		var leaseOwner *string
+		var lease struct {
+			LeaseOwner *string
+			GradeRuns  int // the number of the run that is finishing
+		}
 		if err := tx.Clauses(forUpdate).Where("id = ?", id).Take(&sub).Error; err != nil {
 			return notFound(err, "finish grading")
 		}
-		if err := tx.Raw("SELECT lease_owner FROM submissions WHERE id = ?", id).Scan(&leaseOwner).Error; err != nil {
+		if err := tx.Raw("SELECT lease_owner, grade_runs FROM submissions WHERE id = ?", id).Scan(&lease).Error; err != nil {
 			return fmt.Errorf("finish grading %s: %w", id, err)
 		}
-		if leaseOwner == nil || *leaseOwner != owner {
+		if lease.LeaseOwner == nil || *lease.LeaseOwner != owner {
 			return fmt.Errorf("finish grading %s: %w", id, ErrBusy)
 		}
 		if sub.Status == StatusCanceled {
@@ -168,7 +171,7 @@ func (s *Store) FinishGrading(ctx context.Context, id, owner string, r GradeResu
 			r.Status, score, maxScore, r.CommitSHA, truncate(r.Message, 2000), id).Error; err != nil {
 			return fmt.Errorf("finish grading %s: %w", id, err)
 		}
-		if err := keepRunResult(tx, sub.OrgID, id, r, score, maxScore); err != nil {
+		if err := keepRunResult(tx, sub.OrgID, id, lease.GradeRuns, r, score, maxScore); err != nil {
 			return err
 		}
 		// submission.graded / submission.failed and a partner's completion

@@ -26,14 +26,10 @@ type RunResult struct {
 	CreatedAt time.Time       `json:"finished_at"`
 }
 
-// keepRunResult records the run that just finished submission id (its number is the
-// submission's run count) and drops the oldest beyond KeptRuns. A result recorded
-// already (a retried finish) is left as it is.
-func keepRunResult(tx *gorm.DB, orgID, id string, r GradeResult, score, maxScore any) error {
-	var run int
-	if err := tx.Raw("SELECT grade_runs FROM submissions WHERE id = ?", id).Scan(&run).Error; err != nil {
-		return fmt.Errorf("keep run result of %s: %w", id, err)
-	}
+// keepRunResult records run number run, which just finished submission id, and drops
+// the oldest beyond KeptRuns. A result recorded already (a retried finish) is left as
+// it is.
+func keepRunResult(tx *gorm.DB, orgID, id string, run int, r GradeResult, score, maxScore any) error {
 	var card any
 	if r.Scorecard != nil {
 		card = []byte(r.Scorecard)
@@ -43,6 +39,9 @@ func keepRunResult(tx *gorm.DB, orgID, id string, r GradeResult, score, maxScore
 		orgID, id, max(run, 1), r.Status, score, maxScore, r.CommitSHA, truncate(r.Message, 2000), card).Error
 	if err != nil {
 		return fmt.Errorf("keep run result of %s: %w", id, err)
+	}
+	if run <= KeptRuns {
+		return nil // run numbers are unique: there are no more than KeptRuns results yet
 	}
 	err = tx.Exec(`DELETE FROM run_results WHERE submission_id = ? AND run NOT IN
 		(SELECT run FROM run_results WHERE submission_id = ? ORDER BY run DESC LIMIT ?)`, id, id, KeptRuns).Error

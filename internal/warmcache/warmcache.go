@@ -15,7 +15,6 @@ import (
 	"context"
 	"crypto/rand"
 	"embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -87,29 +86,16 @@ func (k *Keeper) defaults() {
 	}
 }
 
-// boxToolchain asks the Go on the boxes' PATH for its version.
+// boxToolchain asks the Go on the boxes' PATH for its version, found by the shell as
+// a Procfile line finds it.
 func boxToolchain() (string, error) {
-	goBin, err := lookPathIn("go", sandbox.DefaultPath)
-	if err != nil {
-		return "", fmt.Errorf("no Go toolchain on the boxes' PATH (%s)", sandbox.DefaultPath)
-	}
-	cmd := exec.Command(goBin, "env", "GOVERSION")
+	cmd := exec.Command("/bin/sh", "-c", "exec go env GOVERSION")
 	cmd.Env = []string{"PATH=" + sandbox.DefaultPath, "HOME=/nonexistent", "GOTOOLCHAIN=local"}
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("go env GOVERSION: %w", err)
+		return "", fmt.Errorf("no Go toolchain answers on the boxes' PATH (%s): %w", sandbox.DefaultPath, err)
 	}
 	return strings.TrimSpace(string(out)), nil
-}
-
-func lookPathIn(name, path string) (string, error) {
-	for _, dir := range filepath.SplitList(path) {
-		p := filepath.Join(dir, name)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", exec.ErrNotFound
 }
 
 // Generation is one published warm cache.
@@ -125,6 +111,11 @@ func (k *Keeper) Current() (Generation, bool, error) {
 	if err != nil {
 		return Generation{}, false, err
 	}
+	return k.newest(version)
+}
+
+// newest returns the newest generation of a toolchain.
+func (k *Keeper) newest(version string) (Generation, bool, error) {
 	gens, err := k.generations(version)
 	if err != nil || len(gens) == 0 {
 		return Generation{}, false, err
@@ -164,10 +155,14 @@ func (k *Keeper) generations(version string) ([]Generation, error) {
 func (k *Keeper) Run(ctx context.Context) {
 	k.defaults()
 	for {
-		if _, err := k.Ensure(ctx); err != nil && ctx.Err() == nil {
+		version, err := k.Toolchain()
+		if err == nil {
+			_, err = k.ensure(ctx, version)
+			k.pruneLocked(version)
+		}
+		if err != nil && ctx.Err() == nil {
 			k.Log.Warn("warm Go cache unavailable: Go builds run cold", "err", err)
 		}
-		k.pruneLocked()
 		select {
 		case <-ctx.Done():
 			return
@@ -180,13 +175,23 @@ func (k *Keeper) Run(ctx context.Context) {
 // Keepers of several workers on one host share Dir: one makes it, the others use it.
 func (k *Keeper) Ensure(ctx context.Context) (Generation, error) {
 	k.defaults()
-	if g, ok, err := k.Current(); err != nil {
+	version, err := k.Toolchain()
+	if err != nil {
 		return Generation{}, err
-	} else if ok && time.Since(g.Built) < k.MaxAge {
-		k.Sandbox.SetWarmCache(g.Dir)
-		return g, nil
-	} else if ok {
-		k.Sandbox.SetWarmCache(g.Dir) // stale beats none while the next one is made
+	}
+	return k.ensure(ctx, version)
+}
+
+func (k *Keeper) ensure(ctx context.Context, version string) (Generation, error) {
+	g, ok, err := k.newest(version)
+	if err != nil {
+		return Generation{}, err
+	}
+	if ok {
+		k.Sandbox.SetWarmCache(g.Dir) // a stale one beats none while the next is made
+		if time.Since(g.Built) < k.MaxAge {
+			return g, nil
+		}
 	}
 	if err := os.MkdirAll(k.Dir, 0o755); err != nil {
 		return Generation{}, fmt.Errorf("warm cache: %w", err)
@@ -197,28 +202,24 @@ func (k *Keeper) Ensure(ctx context.Context) (Generation, error) {
 	}
 	defer unlock()
 	// Another worker may have made one while we waited for the lock.
-	if g, ok, err := k.Current(); err == nil && ok && time.Since(g.Built) < k.MaxAge {
+	if g, ok, err := k.newest(version); err == nil && ok && time.Since(g.Built) < k.MaxAge {
 		k.Sandbox.SetWarmCache(g.Dir)
 		return g, nil
 	}
-	g, err := k.build(ctx)
+	g, err = k.build(ctx, version)
 	if err != nil {
 		return Generation{}, err
 	}
 	k.Sandbox.SetWarmCache(g.Dir)
-	k.prune(time.Now())
+	k.prune(version, time.Now())
 	return g, nil
 }
 
 // build compiles the module in a cold box and publishes the caches it filled.
-func (k *Keeper) build(ctx context.Context) (Generation, error) {
-	version, err := k.Toolchain()
-	if err != nil {
-		return Generation{}, err
-	}
+func (k *Keeper) build(ctx context.Context, version string) (Generation, error) {
 	start := time.Now()
 	k.Log.Info("making the warm Go cache", "go", version)
-	suffix := randomHex(4)
+	suffix := strings.ToLower(rand.Text()[:8]) // a box name: [a-z0-9-]
 	box, err := k.Sandbox.NewBox(ctx, "warm-"+suffix, sandbox.WithoutWarmCache())
 	if err != nil {
 		return Generation{}, fmt.Errorf("warm cache: %w", err)
@@ -274,11 +275,7 @@ const supersededGrace = 2 * time.Hour
 // build in progress): unfinished builds, and, once the newest generation is older than
 // supersededGrace, every generation but the two newest of the toolchain in use
 // (other toolchains' included).
-func (k *Keeper) prune(now time.Time) {
-	version, err := k.Toolchain()
-	if err != nil {
-		return
-	}
+func (k *Keeper) prune(version string, now time.Time) {
 	gens, err := k.generations(version)
 	if err != nil || len(gens) == 0 {
 		return
@@ -302,13 +299,13 @@ func (k *Keeper) prune(now time.Time) {
 
 // pruneLocked prunes under the lock, if it is free: a keeper that holds it is
 // building, and prunes after.
-func (k *Keeper) pruneLocked() {
+func (k *Keeper) pruneLocked(version string) {
 	unlock, ok, err := tryLock(filepath.Join(k.Dir, ".lock"))
 	if err != nil || !ok {
 		return
 	}
 	defer unlock()
-	k.prune(time.Now())
+	k.prune(version, time.Now())
 }
 
 // copyReadOnly copies the regular files and directories under from (a box's checkout,
@@ -392,12 +389,6 @@ func tryLock(path string) (unlock func(), ok bool, err error) {
 		f.Close()
 		return nil, false, fmt.Errorf("warm cache: lock: %w", err)
 	}
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 func lastLines(s string, n int) string {

@@ -113,11 +113,11 @@ func TestPrune(t *testing.T) {
 		}
 		return strings.Join(names, " ")
 	}
-	k.prune(time.Unix(300, 0).Add(time.Hour)) // go1.99-300 is an hour old
+	k.prune("go1.99", time.Unix(300, 0).Add(time.Hour)) // go1.99-300 is an hour old
 	if got := left(); got != "go1.98-400 go1.99-100 go1.99-200 go1.99-300" {
 		t.Fatalf("an hour after the newest, left %q", got)
 	}
-	k.prune(time.Unix(300, 0).Add(3 * time.Hour))
+	k.prune("go1.99", time.Unix(300, 0).Add(3*time.Hour))
 	if got := left(); got != "go1.99-200 go1.99-300" {
 		t.Fatalf("three hours after the newest, left %q", got)
 	}
