@@ -81,6 +81,7 @@ func TestWarmCacheMountStaysInPhase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { b.Close() }) // on failure too: a left box would fail the next run
 	p, err := b.Start(context.Background(), Spec{Phase: "web", Command: "sleep 100"})
 	if err != nil {
 		t.Fatal(err)

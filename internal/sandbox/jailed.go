@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"syscall"
 
@@ -49,8 +48,7 @@ func (b *Box) startJailed(s Spec, env []string, w *os.File, seq int) (jail, erro
 	started := make(chan *exec.Cmd, 1)
 	startErr := make(chan error, 1)
 	exited := make(chan exitInfo, 1)
-	go func() {
-		runtime.LockOSThread()
+	goOffMainThread(func() {
 		// This thread enters the box's network namespace and stays the parent of the
 		// sandbox until it exits (PR_SET_PDEATHSIG follows the thread, not the process).
 		if err := setnsNet(b.ns.path); err != nil {
@@ -93,7 +91,7 @@ func (b *Box) startJailed(s Spec, env []string, w *os.File, seq int) (jail, erro
 			err = nil
 		}
 		exited <- exitInfo{cmd.ProcessState, err}
-	}()
+	})
 	var cmd *exec.Cmd
 	select {
 	case cmd = <-started:

@@ -77,6 +77,30 @@ func onLockedThread(fn func() error) error {
 	return <-errc
 }
 
+// goOffMainThread runs fn in a new goroutine locked to an OS thread that is not the
+// process's main thread. fn may leave its thread changed for good (it then keeps it
+// locked, and the runtime discards the thread when the goroutine ends); the main
+// thread cannot be discarded, and /proc/self shows its namespaces for the whole
+// worker. A goroutine that lands on the main thread keeps it locked while another
+// thread runs fn.
+func goOffMainThread(fn func()) {
+	go func() {
+		runtime.LockOSThread()
+		if unix.Gettid() != unix.Getpid() {
+			fn()
+			return
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			runtime.LockOSThread()
+			fn()
+		}()
+		<-done
+		runtime.UnlockOSThread()
+	}()
+}
+
 // leaveNetNS puts the calling locked thread back into the worker's namespace and
 // unlocks it. When that fails the thread stays locked, and the runtime discards it when
 // the goroutine exits. (The main thread cannot be discarded, only parked: restoring is
