@@ -16,6 +16,9 @@ build:
 services:
 	./deploy/ensure-services.sh
 
+# Submission databases live on their own cluster (made by ensure-services.sh),
+# never beside the platform's data: see "Grading database" in the README.
+run: export ASSAY_GRADING_DATABASE_URL ?= postgres://postgres@127.0.0.1:5433/postgres?sslmode=disable
 run: services build
 	./deploy/create-database.sh "$(ASSAY_DATABASE_URL)"
 	./$(BIN) migrate up

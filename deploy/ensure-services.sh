@@ -62,6 +62,29 @@ if ! psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'select 1' >/dev/null 2>&1;
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n1)" main reload
 fi
 
+# A second PostgreSQL cluster on 5433 for the per-submission databases, so
+# that candidate roles never live beside the platform's own data (the
+# production setup; see "Grading database" in the README). Debian's cluster
+# tools make it; elsewhere, point ASSAY_GRADING_DATABASE_URL at a server of
+# your own.
+grading_up() { pg_isready -q -h 127.0.0.1 -p 5433 2>/dev/null; }
+if ! grading_up; then
+  if command -v pg_createcluster >/dev/null; then
+    version=$(ls /etc/postgresql | sort -V | tail -n1)
+    if [ ! -d "/etc/postgresql/$version/grading" ]; then
+      log "creating the grading PostgreSQL cluster on 127.0.0.1:5433"
+      pg_createcluster "$version" grading -p 5433 -- --auth-local=peer --auth-host=scram-sha-256 >/dev/null
+      hba="/etc/postgresql/$version/grading/pg_hba.conf"
+      sed -i '1i host all postgres 127.0.0.1/32 trust\nhost all postgres ::1/128 trust' "$hba"
+      echo "listen_addresses = '127.0.0.1'" >> "/etc/postgresql/$version/grading/postgresql.conf"
+    fi
+    log "starting the grading PostgreSQL cluster"
+    pg_ctlcluster --skip-systemctl-redirect "$version" grading start || true
+    for _ in $(seq 1 30); do grading_up && break; sleep 1; done
+  fi
+  grading_up || log "no grading PostgreSQL on 127.0.0.1:5433; set ASSAY_GRADING_DATABASE_URL to a server for submission databases"
+fi
+
 # Redis.
 if ! redis_up; then
   need_cmd redis-server redis-server

@@ -14,6 +14,20 @@ import (
 // exhaust the server's max_connections for other gradings.
 const connectionLimit = 32
 
+// roleSettings are the session defaults every submission role starts with.
+// temp_file_limit is a superuser parameter, so a candidate's session cannot
+// raise it: a query that sorts or hashes more than that on disk fails
+// instead of filling the grading server's disk. statement_timeout and
+// work_mem bound the ordinary case (a runaway query, a huge in-memory sort);
+// a session may still change those two for itself, which the connection
+// limit and the sandbox's time limits bound in turn.
+var roleSettings = []struct{ name, value string }{
+	{"statement_timeout", "30s"},
+	{"idle_in_transaction_session_timeout", "60s"},
+	{"work_mem", "16MB"},
+	{"temp_file_limit", "256MB"},
+}
+
 // createdMarker starts the comment recording when a role or database was
 // made; CleanupLeftovers reads the time after it.
 const createdMarker = "assay submission database, created "
@@ -32,6 +46,11 @@ func (s *Server) Create(ctx context.Context, prefix string) (*Database, error) {
 		return nil, err
 	}
 	defer conn.Close(context.Background())
+	// Databases appear on a shared server between gradings, so the sweep runs
+	// before each role is made rather than once at Open.
+	if err := closeOtherDatabases(ctx, conn); err != nil {
+		return nil, fmt.Errorf("gradingdb: %w", err)
+	}
 	if err := createRole(ctx, conn, d); err != nil {
 		return nil, fmt.Errorf("gradingdb: create role %s: %w", name, err)
 	}
@@ -58,6 +77,11 @@ func createRole(ctx context.Context, conn *pgx.Conn, d *Database) error {
 		if err != nil {
 			return err
 		}
+		for _, set := range roleSettings {
+			if _, err := tx.Exec(ctx, fmt.Sprintf("ALTER ROLE %s SET %s = %s", role, set.name, literal(set.value))); err != nil {
+				return fmt.Errorf("set %s: %w", set.name, err)
+			}
+		}
 		_, err = tx.Exec(ctx, fmt.Sprintf("COMMENT ON ROLE %s IS %s", role, literal(createdComment())))
 		return err
 	})
@@ -80,6 +104,51 @@ func createDatabase(ctx context.Context, conn *pgx.Conn, d *Database) error {
 	}
 	return nil
 }
+
+// closeOtherDatabases revokes PUBLIC's CONNECT on every database of the
+// server that still grants it (the default for a new database), so a
+// submission role can reach its own database and nothing else, even when the
+// grading server is shared with the platform or a person's own databases.
+// Superusers, who own the platform's connections, are not affected.
+// Submission databases are left out: each is closed by its own Create.
+// Concurrent sweeps are serialised by an advisory lock, since two REVOKEs on
+// one database at once fail with "tuple concurrently updated".
+func closeOtherDatabases(ctx context.Context, conn *pgx.Conn) error {
+	if _, err := conn.Exec(ctx, "select pg_advisory_lock($1)", sweepLockKey); err != nil {
+		return fmt.Errorf("lock the database sweep: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "select pg_advisory_unlock($1)", sweepLockKey)
+	rows, err := conn.Query(ctx, `select datname from pg_database d
+		where datallowconn and datname not like 'assay\_sub\_%' and exists (
+			select 1 from aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
+			where a.grantee = 0 and a.privilege_type = 'CONNECT')`)
+	if err != nil {
+		return fmt.Errorf("list databases open to PUBLIC: %w", err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("list databases open to PUBLIC: %w", err)
+	}
+	for _, name := range names {
+		_, err := conn.Exec(ctx, fmt.Sprintf("REVOKE CONNECT ON DATABASE %s FROM PUBLIC", ident(name)))
+		if err != nil && !dropped(ctx, conn, name) {
+			return fmt.Errorf("close database %s to PUBLIC: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// dropped tells whether a database failed to be closed only because it was
+// dropped meanwhile (PostgreSQL says "does not exist" or "tuple concurrently
+// deleted", depending on the moment).
+func dropped(ctx context.Context, conn *pgx.Conn, name string) bool {
+	var exists bool
+	err := conn.QueryRow(ctx, "select exists (select 1 from pg_database where datname = $1)", name).Scan(&exists)
+	return err == nil && !exists
+}
+
+// sweepLockKey is the advisory lock closeOtherDatabases holds ("assaydb" in ASCII).
+const sweepLockKey int64 = 0x61737361796462
 
 func createdComment() string {
 	return createdMarker + time.Now().UTC().Format(time.RFC3339)

@@ -203,3 +203,65 @@ func TestCappedKeepsTheHead(t *testing.T) {
 		t.Errorf("kept %q cut=%v, want \"abcde\" cut", c.buf.String(), c.cut)
 	}
 }
+
+func TestSubmissionRoleIsLimited(t *testing.T) {
+	ctx := context.Background()
+	s := openServer(t)
+	d := create(t, s, "limits")
+	own, err := pgx.Connect(ctx, s.DirectURL(d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer own.Close(ctx)
+	for name, want := range map[string]string{"statement_timeout": "30s", "temp_file_limit": "256MB", "work_mem": "16MB",
+		"idle_in_transaction_session_timeout": "1min"} {
+		var got string
+		if err := own.QueryRow(ctx, "show "+name).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s = %q for the submission role, want %q", name, got, want)
+		}
+	}
+	// temp_file_limit is the one a hostile session must not lift.
+	if _, err := own.Exec(ctx, "set temp_file_limit = -1"); err == nil {
+		t.Error("the submission role lifted its temp_file_limit")
+	}
+	var connLimit int
+	if err := admin(t).QueryRow(ctx, "select rolconnlimit from pg_roles where rolname = $1", d.User).Scan(&connLimit); err != nil {
+		t.Fatal(err)
+	}
+	if connLimit != connectionLimit {
+		t.Errorf("connection limit %d, want %d", connLimit, connectionLimit)
+	}
+}
+
+func TestSubmissionRoleReachesNoOtherDatabase(t *testing.T) {
+	ctx := context.Background()
+	// A database made the ordinary way is open to PUBLIC, like the platform's
+	// own database on a shared server.
+	otherURL := testenv.NewDatabase(t)
+	s := openServer(t)
+	d := create(t, s, "reach")
+	for _, target := range []string{"postgres", "template1", strings.TrimPrefix(mustParse(t, otherURL).Database, "/")} {
+		cfg := mustParse(t, s.DirectURL(d))
+		cfg.Database = target
+		conn, err := pgx.ConnectConfig(ctx, cfg)
+		var pgErr *pgconn.PgError
+		if err == nil {
+			conn.Close(ctx)
+			t.Errorf("the submission role connected to database %s", target)
+		} else if !errors.As(err, &pgErr) || pgErr.Code != "42501" {
+			t.Errorf("connect to %s: %v, want permission denied (42501)", target, err)
+		}
+	}
+}
+
+func mustParse(t *testing.T, url string) *pgx.ConnConfig {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
