@@ -14,6 +14,7 @@ import (
 	"github.com/assayhq/assay/internal/config"
 	"github.com/assayhq/assay/internal/gitfetch"
 	"github.com/assayhq/assay/internal/grading"
+	"github.com/assayhq/assay/internal/grading/run"
 )
 
 func init() {
@@ -74,7 +75,7 @@ func runGrade(ctx context.Context, args []string) error {
 			sb.SetWarmCache(g.Dir)
 		}
 	}
-	card, err := grading.Run(ctx, grading.RunOptions{
+	card, err := run.Run(ctx, run.Options{
 		Suite: graders.All[f.takehome], RepoURL: f.repo, Ref: f.ref, Sandbox: sb, DB: db,
 		// A local path is accepted here only, never from a web submission.
 		Fetch:   gitfetch.Options{AllowLocal: true, AllowLoopbackHTTP: cfg.AllowLoopback},

@@ -11,21 +11,22 @@ import (
 type Grader struct {
 	ctx     context.Context
 	suite   *Suite
-	seed    int64
-	eng     engine
+	eng     Engine
 	card    *Scorecard
 	results map[string]*CheckResult
 	starts  int
 	current *Service // the last service started: its inspection connection closes with it
-	// firstStart is set when the first Start failed: the runner then reports
+	// firstStart is set when the first Start failed: the engine then reports
 	// start_failed and marks every check not run.
 	firstStart *StartError
 }
 
-// engine starts the candidate's service. The runner's sandboxed engine is the
-// production one; it records phases on the scorecard itself.
-type engine interface {
-	start(ctx context.Context, o StartOptions) (serviceBackend, error)
+// Engine starts the candidate's service for Grader.Start. It is exported
+// because the engine lives in package run, which this package must not import
+// (graders compile without the sandbox); run's sandboxed engine is the
+// production one, and it records phases on the scorecard itself.
+type Engine interface {
+	Start(ctx context.Context, o StartOptions) (Backend, error)
 }
 
 // StartError says why the service could not be started, in words a candidate
@@ -37,13 +38,16 @@ type StartError struct {
 
 func (e *StartError) Error() string { return e.Phase + ": " + e.Message }
 
-func newGrader(ctx context.Context, s *Suite, seed int64, eng engine, card *Scorecard) *Grader {
-	return &Grader{ctx: ctx, suite: s, seed: seed, eng: eng, card: card, results: map[string]*CheckResult{}}
+// NewGrader is the Grader a suite's Grade drives, recording on card. It is
+// exported for the engine (package run), which makes one per run; suites are
+// handed theirs. card.Seed must be set before Grade runs: it is the Grader's Seed.
+func NewGrader(ctx context.Context, s *Suite, eng Engine, card *Scorecard) *Grader {
+	return &Grader{ctx: ctx, suite: s, eng: eng, card: card, results: map[string]*CheckResult{}}
 }
 
 // Seed is the seed of this run's generated data (recorded on the scorecard,
 // so a run can be reproduced with `assay grade --seed`).
-func (g *Grader) Seed() int64 { return g.seed }
+func (g *Grader) Seed() int64 { return g.card.Seed }
 
 // Start creates a new empty database, runs release and web against it and
 // waits until the service is ready. Only one service runs at a time: a
@@ -56,7 +60,7 @@ func (g *Grader) Start(ctx context.Context, o StartOptions) (*Service, error) {
 	if g.current != nil {
 		g.current.closeDB()
 	}
-	be, err := g.eng.start(ctx, o)
+	be, err := g.eng.Start(ctx, o)
 	if err != nil {
 		var se *StartError
 		if g.starts == 1 && errors.As(err, &se) {
@@ -112,9 +116,20 @@ func (g *Grader) record(def CheckDef) *CheckResult {
 	return r
 }
 
-// finish puts every declared check on the scorecard in the suite's order;
-// checks the suite never recorded are not run, with reason.
-func (g *Grader) finish(reason string) {
+// FirstStartError is why the run's first Start failed, nil when it did not:
+// the engine then reports start_failed (a later failed Start is the suite's
+// to turn into failed checks). Exported for the engine (package run).
+func (g *Grader) FirstStartError() *StartError { return g.firstStart }
+
+// Finish ends the suite's part of the run: it closes the last service's
+// inspection connection, so that its database can be dropped, and puts every
+// declared check on the scorecard in the suite's order; checks the suite never
+// recorded are not run, with reason. Exported for the engine (package run),
+// which calls it once Grade has returned; a suite never calls it.
+func (g *Grader) Finish(reason string) {
+	if g.current != nil {
+		g.current.closeDB()
+	}
 	g.card.Checks = g.card.Checks[:0]
 	for _, def := range g.suite.Checks {
 		r, ok := g.results[def.ID]
@@ -127,8 +142,11 @@ func (g *Grader) finish(reason string) {
 	g.card.total()
 }
 
-// notRunAll marks every check not run: the service never got as far as the checks.
-func (g *Grader) notRunAll(reason string) {
+// NotRunAll ends the run like Finish but marks every check not run, whatever
+// the suite recorded: the service never got as far as the checks, or the run
+// failed on the platform's side. Exported for the engine (package run); a
+// suite never calls it.
+func (g *Grader) NotRunAll(reason string) {
 	g.results = map[string]*CheckResult{}
-	g.finish(reason)
+	g.Finish(reason)
 }

@@ -33,13 +33,13 @@ func TestValidate(t *testing.T) {
 
 func TestGraderRecordsVerdicts(t *testing.T) {
 	card := &Scorecard{Metrics: map[string]float64{}}
-	g := newGrader(context.Background(), testSuite(), 1, nil, card)
+	g := NewGrader(context.Background(), testSuite(), nil, card)
 	g.Check("a.one", func(c *C) { c.Evidence("k", 1) })
 	g.Check("b.two", func(c *C) {
 		c.Failf("first\nline")
 		c.Failf("second")
 	})
-	g.finish("not run: stopped")
+	g.Finish("not run: stopped")
 	if card.Score != 60 || card.MaxScore != 100 {
 		t.Fatalf("score %d/%d", card.Score, card.MaxScore)
 	}
@@ -67,7 +67,7 @@ func TestGraderRecordsVerdicts(t *testing.T) {
 }
 
 func TestGraderRejectsUndeclaredAndRepeated(t *testing.T) {
-	g := newGrader(context.Background(), testSuite(), 1, nil, &Scorecard{Metrics: map[string]float64{}})
+	g := NewGrader(context.Background(), testSuite(), nil, &Scorecard{Metrics: map[string]float64{}})
 	mustPanic := func(name string, f func()) {
 		defer func() {
 			if recover() == nil {

@@ -1,6 +1,7 @@
-// Package grading is the suite API that take-homes are written against and
-// the runner that grades one submission: fetch, build, start the service in a
-// sandbox, let the suite drive it, and return a scorecard.
+// Package grading is the suite API that take-homes are written against:
+// Suite, Grader, C, Service and the Scorecard they produce. It imports no
+// sandbox: the engine that fetches, builds and starts a submission is package
+// grading/run, which drives a Grader through the Engine and Backend interfaces.
 //
 // The scorecard types follow the take-home contract §5 field for field; the
 // same JSON is stored, served, sent in webhooks and printed by `assay grade`.

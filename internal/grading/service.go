@@ -24,28 +24,38 @@ type StartOptions struct {
 	Endpoints map[string]http.Handler
 }
 
-// serviceBackend is the running service as the engine sees it.
-type serviceBackend interface {
-	port() int
-	dial(ctx context.Context, network, addr string) (net.Conn, error)
-	restart(ctx context.Context) error
-	stop(ctx context.Context) error
-	statements() int64
-	directURL() string
+// Backend is one started service as the engine runs it; Service is the
+// suite's view of it. Exported for the same reason as Engine: the engine
+// (package run) implements it.
+type Backend interface {
+	// Port is web's $PORT.
+	Port() int
+	// Dial connects to an address as seen from inside the service's box.
+	Dial(ctx context.Context, network, addr string) (net.Conn, error)
+	// Restart stops web, runs release again and starts web on the same
+	// database, then waits until it is ready.
+	Restart(ctx context.Context) error
+	// Stop stops web for good.
+	Stop(ctx context.Context) error
+	// Statements counts the SQL statements the service has sent so far.
+	Statements() int64
+	// DirectURL reaches the service's database directly, not through the
+	// counting forward.
+	DirectURL() string
 }
 
 // Service is the candidate's running service on one database.
 type Service struct {
-	be     serviceBackend
+	be     Backend
 	client *http.Client
 
 	mu sync.Mutex
 	db *sql.DB
 }
 
-func newService(be serviceBackend) *Service {
+func newService(be Backend) *Service {
 	tr := &http.Transport{
-		DialContext: be.dial,
+		DialContext: be.Dial,
 		// A fresh connection per request: a restarted service never sees a
 		// connection left over from its previous life.
 		DisableKeepAlives: true,
@@ -56,17 +66,17 @@ func newService(be serviceBackend) *Service {
 
 // Restart stops web, runs release again and starts web on the same
 // database, then waits until it is ready.
-func (s *Service) Restart(ctx context.Context) error { return s.be.restart(ctx) }
+func (s *Service) Restart(ctx context.Context) error { return s.be.Restart(ctx) }
 
 // Stop stops web. The database is kept until the run ends.
 func (s *Service) Stop(ctx context.Context) error {
 	s.closeDB()
-	return s.be.stop(ctx)
+	return s.be.Stop(ctx)
 }
 
 // Statements is the number of SQL statements the service has sent to its
 // database so far (simple queries and extended-protocol executions).
-func (s *Service) Statements() int64 { return s.be.statements() }
+func (s *Service) Statements() int64 { return s.be.Statements() }
 
 // DB is a direct connection to the service's database for inspection
 // (information_schema, pg_catalog, data). Its statements are not counted.
@@ -74,7 +84,7 @@ func (s *Service) DB() *sql.DB {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.db == nil {
-		db, err := sql.Open("pgx", s.be.directURL())
+		db, err := sql.Open("pgx", s.be.DirectURL())
 		if err != nil {
 			// sql.Open only fails for an unknown driver, which the import above rules out.
 			panic(fmt.Sprintf("grading: open inspection connection: %v", err))
@@ -95,4 +105,4 @@ func (s *Service) closeDB() {
 }
 
 // URL is the service's base URL as the grader reaches it.
-func (s *Service) URL() string { return fmt.Sprintf("http://127.0.0.1:%d", s.be.port()) }
+func (s *Service) URL() string { return fmt.Sprintf("http://127.0.0.1:%d", s.be.Port()) }

@@ -16,6 +16,7 @@ import (
 	"github.com/assayhq/assay/internal/gitfetch/gittest"
 	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/grading/gradingtest"
+	"github.com/assayhq/assay/internal/grading/run"
 	"github.com/assayhq/assay/internal/testenv"
 )
 
@@ -112,7 +113,7 @@ func gradeDirectly(b *testing.B, env *gradingtest.Env, suite *grading.Suite, rep
 		go func() {
 			defer func() { <-slots; wg.Done() }()
 			t0 := time.Now()
-			card, err := grading.Run(context.Background(), grading.RunOptions{Suite: suite, RepoURL: repo,
+			card, err := run.Run(context.Background(), run.Options{Suite: suite, RepoURL: repo,
 				Sandbox: env.Sandbox, DB: env.DB, Fetch: gitfetch.Options{AllowLoopbackHTTP: true}})
 			if err != nil {
 				b.Error(err)

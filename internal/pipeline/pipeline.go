@@ -19,6 +19,7 @@ import (
 
 	"github.com/assayhq/assay/internal/gitfetch"
 	"github.com/assayhq/assay/internal/grading"
+	"github.com/assayhq/assay/internal/grading/run"
 	"github.com/assayhq/assay/internal/gradingdb"
 	"github.com/assayhq/assay/internal/sandbox"
 	"github.com/assayhq/assay/internal/store"
@@ -151,7 +152,7 @@ func (p *Pipeline) run(ctx context.Context, suite *grading.Suite, job *store.Gra
 			slog.Warn("remove dead sandboxes", "submission", id, "err", err)
 		}
 	}
-	card, err := grading.Run(ctx, grading.RunOptions{
+	card, err := run.Run(ctx, run.Options{
 		Suite: suite, RepoURL: job.Submission.RepoURL, Ref: job.Submission.Ref,
 		Sandbox: p.Sandbox, DB: p.DB, Fetch: p.Fetch, Label: fmt.Sprintf("%sr%d", prefix, job.Run),
 		OnPhase: func(phase string) {

@@ -1,6 +1,7 @@
 // Package gradingtest grades reference solutions through the real pipeline
 // (sandbox, grading PostgreSQL, git fetch) for the suites' tests, so that a
-// take-home's tests depend on the grading package alone.
+// take-home's tests need no more than this package and grading (the suite
+// packages themselves import grading alone).
 package gradingtest
 
 import (
@@ -15,6 +16,7 @@ import (
 
 	"github.com/assayhq/assay/internal/gitfetch"
 	"github.com/assayhq/assay/internal/grading"
+	"github.com/assayhq/assay/internal/grading/run"
 	"github.com/assayhq/assay/internal/gradingdb"
 	"github.com/assayhq/assay/internal/sandbox"
 	"github.com/assayhq/assay/internal/testenv"
@@ -83,7 +85,7 @@ type Options struct {
 
 // Grade grades the git repository at path with suite.
 func (e *Env) Grade(ctx context.Context, suite *grading.Suite, repo string, o Options) (*grading.Scorecard, error) {
-	return grading.Run(ctx, grading.RunOptions{
+	return run.Run(ctx, run.Options{
 		Suite: suite, RepoURL: repo, Sandbox: e.Sandbox, DB: e.DB,
 		Fetch: gitfetch.Options{AllowLocal: true}, Seed: o.Seed, ReadyTimeout: o.ReadyTimeout,
 	})

@@ -1,4 +1,4 @@
-package grading
+package run
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/gradingdb"
 	"github.com/assayhq/assay/internal/pgwire"
 	"github.com/assayhq/assay/internal/sandbox"
@@ -24,9 +25,9 @@ const outputTailBytes = 8 << 10
 // database, a pgwire forward at 127.0.0.1:5432 inside the box, the suite's
 // endpoints, then release and web.
 type boxEngine struct {
-	o        RunOptions
+	o        Options
 	box      *sandbox.Box
-	card     *Scorecard
+	card     *grading.Scorecard
 	root     *os.Root
 	procfile *Procfile
 
@@ -36,9 +37,10 @@ type boxEngine struct {
 	platformErr error // a failure on our side during a Start
 }
 
-func (e *boxEngine) start(ctx context.Context, o StartOptions) (serviceBackend, error) {
+// Start is grading.Engine's: the grader calls it for each Start of the suite.
+func (e *boxEngine) Start(ctx context.Context, o grading.StartOptions) (grading.Backend, error) {
 	if e.current != nil {
-		if err := e.current.stop(ctx); err != nil {
+		if err := e.current.Stop(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -49,7 +51,7 @@ func (e *boxEngine) start(ctx context.Context, o StartOptions) (serviceBackend, 
 	}
 	if err := s.launch(ctx); err != nil {
 		s.closeListeners()
-		var se *StartError
+		var se *grading.StartError
 		if !errors.As(err, &se) {
 			e.platformErr = err
 		}
@@ -63,7 +65,7 @@ func (e *boxEngine) start(ctx context.Context, o StartOptions) (serviceBackend, 
 }
 
 // newService creates the database and the listeners of one Start.
-func (e *boxEngine) newService(ctx context.Context, o StartOptions) (*boxService, error) {
+func (e *boxEngine) newService(ctx context.Context, o grading.StartOptions) (*boxService, error) {
 	d, err := e.o.DB.Create(ctx, e.o.Label)
 	if err != nil {
 		return nil, fmt.Errorf("create the submission's database: %w", err)
@@ -118,7 +120,7 @@ func (e *boxEngine) freePort() (int, error) {
 // scorecard and drops every database.
 func (e *boxEngine) teardown(ctx context.Context, log *slog.Logger) {
 	if e.current != nil {
-		if err := e.current.stop(ctx); err != nil {
+		if err := e.current.Stop(ctx); err != nil {
 			log.Error("stop web", "err", err)
 		}
 	}
@@ -142,14 +144,14 @@ func (e *boxEngine) teardown(ctx context.Context, log *slog.Logger) {
 }
 
 // record appends a phase to the scorecard.
-func (e *boxEngine) record(p Phase) { e.card.Phases = append(e.card.Phases, p) }
+func (e *boxEngine) record(p grading.Phase) { e.card.Phases = append(e.card.Phases, p) }
 
 // phaseOf turns a sandbox result into a scorecard phase.
-func phaseOf(name string, r *sandbox.Result) Phase {
-	p := Phase{Name: name, Status: PhaseOK, DurationMS: r.Duration.Milliseconds(), ExitCode: r.ExitCode,
+func phaseOf(name string, r *sandbox.Result) grading.Phase {
+	p := grading.Phase{Name: name, Status: grading.PhaseOK, DurationMS: r.Duration.Milliseconds(), ExitCode: r.ExitCode,
 		OutputTail: tail(r.Output, outputTailBytes), Message: r.Message}
 	if !r.OK() {
-		p.Status = PhaseFailed
+		p.Status = grading.PhaseFailed
 	}
 	return p
 }

@@ -1,4 +1,4 @@
-package grading_test
+package run_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/assayhq/assay/internal/gitfetch"
 	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/grading/gradingtest"
+	"github.com/assayhq/assay/internal/grading/run"
 	"github.com/assayhq/assay/internal/sandbox"
 	"github.com/assayhq/assay/internal/testenv"
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -158,7 +159,7 @@ func TestRunRegistryUnreachableIsError(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	card, err := grading.Run(ctx, grading.RunOptions{Suite: suite(func(context.Context, *grading.Grader) error { return nil }),
+	card, err := run.Run(ctx, run.Options{Suite: suite(func(context.Context, *grading.Grader) error { return nil }),
 		RepoURL: repo(t, files), Sandbox: m, DB: env(t).DB, Fetch: gitfetch.Options{AllowLocal: true}})
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,10 @@
-package grading
+// Package run is the grading engine: it grades one submission by fetching
+// it, preparing and building it, starting the service in a sandbox as often
+// as the suite asks (each start on a new database behind a counting forward)
+// and letting the suite drive it, and returns the scorecard. Procfile parsing
+// and build detection live here too. Suites never import it: they are written
+// against package grading, which knows nothing of the sandbox.
+package run
 
 import (
 	"context"
@@ -12,13 +18,14 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/internal/gitfetch"
+	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/gradingdb"
 	"github.com/assayhq/assay/internal/sandbox"
 )
 
-// RunOptions say what to grade and with what.
-type RunOptions struct {
-	Suite   *Suite
+// Options say what to grade and with what.
+type Options struct {
+	Suite   *grading.Suite
 	RepoURL string
 	Ref     string // branch, tag or commit; "" for the default branch
 	Sandbox *sandbox.Manager
@@ -54,7 +61,7 @@ const unsafeNotice = "graded without a sandbox (ASSAY_SANDBOX=unsafe-local): the
 // an error only for options that cannot describe a run. The box, the
 // databases and every process are gone when it returns, also on panic or
 // cancellation.
-func Run(ctx context.Context, o RunOptions) (card *Scorecard, err error) {
+func Run(ctx context.Context, o Options) (card *grading.Scorecard, err error) {
 	if o.Suite == nil || o.Sandbox == nil || o.DB == nil || o.RepoURL == "" {
 		return nil, errors.New("grading: suite, sandbox, database server and repository are required")
 	}
@@ -64,31 +71,32 @@ func Run(ctx context.Context, o RunOptions) (card *Scorecard, err error) {
 	if o.ReadyTimeout <= 0 {
 		o.ReadyTimeout = defaultReadyTimeout
 	}
-	card = &Scorecard{Takehome: o.Suite.Slug, SuiteVersion: o.Suite.Version, Status: StatusGraded,
-		Metrics: map[string]float64{}, Notices: []string{}, Phases: []Phase{}}
+	card = &grading.Scorecard{Takehome: o.Suite.Slug, SuiteVersion: o.Suite.Version, Status: grading.StatusGraded,
+		Metrics: map[string]float64{}, Notices: []string{}, Phases: []grading.Phase{}}
 	if o.Sandbox.Unsafe() {
 		card.Notices = append(card.Notices, unsafeNotice)
 	}
-	g := newGrader(ctx, o.Suite, 0, nil, card)
 	log := slog.With("takehome", o.Suite.Slug, "repo", o.RepoURL)
 
 	if o.Label == "" {
 		o.Label = randomHex(8)
 	}
+	// The engine exists before its box so that the grader, which marks the
+	// checks not run on any failure, exists from the start.
+	eng := &boxEngine{o: o, card: card}
+	g := grading.NewGrader(ctx, o.Suite, eng, card)
 	box, err := o.Sandbox.NewBox(ctx, "grade-"+o.Label)
 	if err != nil {
 		platformFailure(card, g, fmt.Sprintf("no sandbox could be created: %v", err))
 		return card, nil
 	}
-	eng := &boxEngine{o: o, box: box, card: card}
-	g.eng = eng
+	eng.box = box
 	defer func() {
-		// Cleanup must happen even when ctx is canceled.
+		// Cleanup must happen even when ctx is canceled. The grader has
+		// closed its inspection connection by now (Finish or NotRunAll ran),
+		// so every database can be dropped.
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 		defer cancel()
-		if g.current != nil {
-			g.current.closeDB()
-		}
 		eng.teardown(cctx, log)
 		if err := box.Close(); err != nil {
 			log.Error("close sandbox box", "err", err)
@@ -106,9 +114,9 @@ func Run(ctx context.Context, o RunOptions) (card *Scorecard, err error) {
 	}
 	gradeErr := o.Suite.Grade(ctx, g)
 	switch {
-	case g.firstStart != nil:
-		card.Status = StatusStartFailed
-		g.notRunAll("not run: the service did not start (" + g.firstStart.Error() + ")")
+	case g.FirstStartError() != nil:
+		card.Status = grading.StatusStartFailed
+		g.NotRunAll("not run: the service did not start (" + g.FirstStartError().Error() + ")")
 	case eng.platformErr != nil:
 		platformFailure(card, g, fmt.Sprintf("grading stopped on our side: %v", eng.platformErr))
 	case ctx.Err() != nil:
@@ -116,39 +124,38 @@ func Run(ctx context.Context, o RunOptions) (card *Scorecard, err error) {
 	case gradeErr != nil:
 		platformFailure(card, g, fmt.Sprintf("the grader failed: %v", gradeErr))
 	default:
-		g.finish("not run: the suite did not reach this check")
+		g.Finish("not run: the suite did not reach this check")
 	}
 	return card, nil
 }
 
 // platformFailure marks a run that failed on the platform's side: status
 // error, every check not run, the submission may be graded again.
-func platformFailure(card *Scorecard, g *Grader, msg string) {
-	card.Status = StatusError
+func platformFailure(card *grading.Scorecard, g *grading.Grader, msg string) {
+	card.Status = grading.StatusError
 	card.Notices = append(card.Notices, msg)
-	g.notRunAll("not run: " + msg)
+	g.NotRunAll("not run: " + msg)
 }
 
 // fetch checks the repository out into the box.
-func (e *boxEngine) fetch(ctx context.Context, g *Grader) bool {
+func (e *boxEngine) fetch(ctx context.Context, g *grading.Grader) bool {
 	e.phaseBegins("fetch")
 	start := time.Now()
 	res, err := gitfetch.Fetch(ctx, e.o.RepoURL, e.o.Ref, e.box.Dir(), e.o.Fetch)
-	p := Phase{Name: "fetch", Status: PhaseOK, DurationMS: time.Since(start).Milliseconds()}
+	p := grading.Phase{Name: "fetch", Status: grading.PhaseOK, DurationMS: time.Since(start).Milliseconds()}
 	if err != nil {
-		p.Status, p.ExitCode, p.Message = PhaseFailed, -1, err.Error()
+		p.Status, p.ExitCode, p.Message = grading.PhaseFailed, -1, err.Error()
 		e.card.Phases = append(e.card.Phases, p)
-		e.card.Status = StatusError
-		g.notRunAll("not run: the repository could not be fetched")
+		e.card.Status = grading.StatusError
+		g.NotRunAll("not run: the repository could not be fetched")
 		return false
 	}
 	e.card.Phases = append(e.card.Phases, p)
 	e.card.Commit = res.Commit
-	g.seed = e.o.Seed
-	if g.seed == 0 {
-		g.seed = DefaultSeed(res.Commit)
+	e.card.Seed = e.o.Seed
+	if e.card.Seed == 0 {
+		e.card.Seed = defaultSeed(res.Commit)
 	}
-	e.card.Seed = g.seed
 	root, err := os.OpenRoot(e.box.Dir())
 	if err != nil {
 		platformFailure(e.card, g, fmt.Sprintf("the checkout could not be opened: %v", err))
@@ -159,22 +166,22 @@ func (e *boxEngine) fetch(ctx context.Context, g *Grader) bool {
 }
 
 // prepare lets the suite write its data files into the checkout.
-func (e *boxEngine) prepare(ctx context.Context, g *Grader) bool {
+func (e *boxEngine) prepare(ctx context.Context, g *grading.Grader) bool {
 	if e.o.Suite.Prepare == nil {
 		return true
 	}
 	e.phaseBegins("prepare")
 	start := time.Now()
-	err := e.o.Suite.Prepare(ctx, &Prep{Seed: g.seed, Checkout: e.root})
-	p := Phase{Name: "prepare", Status: PhaseOK, DurationMS: time.Since(start).Milliseconds()}
+	err := e.o.Suite.Prepare(ctx, &grading.Prep{Seed: e.card.Seed, Checkout: e.root})
+	p := grading.Phase{Name: "prepare", Status: grading.PhaseOK, DurationMS: time.Since(start).Milliseconds()}
 	if err != nil {
 		// The checkout is the candidate's: a file in the way (a symlink out of
 		// the tree, a directory where a data file belongs) is theirs to fix.
-		p.Status, p.ExitCode = PhaseFailed, -1
+		p.Status, p.ExitCode = grading.PhaseFailed, -1
 		p.Message = fmt.Sprintf("the take-home's data files could not be written into the repository: %v", err)
 		e.card.Phases = append(e.card.Phases, p)
-		e.card.Status = StatusBuildFailed
-		g.notRunAll("not run: the repository could not be prepared")
+		e.card.Status = grading.StatusBuildFailed
+		g.NotRunAll("not run: the repository could not be prepared")
 		return false
 	}
 	e.card.Phases = append(e.card.Phases, p)
@@ -182,19 +189,19 @@ func (e *boxEngine) prepare(ctx context.Context, g *Grader) bool {
 }
 
 // build reads the Procfile and runs the build line or the detected build.
-func (e *boxEngine) build(ctx context.Context, g *Grader) bool {
+func (e *boxEngine) build(ctx context.Context, g *grading.Grader) bool {
 	e.phaseBegins("build")
 	pf, err := readProcfile(e.root)
 	if err != nil {
-		e.card.Phases = append(e.card.Phases, Phase{Name: "build", Status: PhaseFailed, ExitCode: -1, Message: err.Error()})
-		e.card.Status = StatusBuildFailed
-		g.notRunAll("not run: the submission has no usable Procfile")
+		e.card.Phases = append(e.card.Phases, grading.Phase{Name: "build", Status: grading.PhaseFailed, ExitCode: -1, Message: err.Error()})
+		e.card.Status = grading.StatusBuildFailed
+		g.NotRunAll("not run: the submission has no usable Procfile")
 		return false
 	}
 	e.procfile = pf
 	cmd := buildCommand(e.root, pf)
 	if cmd == "" {
-		e.card.Phases = append(e.card.Phases, Phase{Name: "build", Status: PhaseSkipped, Message: "nothing to build"})
+		e.card.Phases = append(e.card.Phases, grading.Phase{Name: "build", Status: grading.PhaseSkipped, Message: "nothing to build"})
 		return true
 	}
 	res, err := e.box.Run(ctx, sandbox.Spec{Phase: "build", Command: cmd, Env: map[string]string{},
@@ -207,14 +214,14 @@ func (e *boxEngine) build(ctx context.Context, g *Grader) bool {
 	p.Message = cmd + ": " + p.Message
 	switch {
 	case res.PlatformFault != "":
-		p.Status = PhaseError
+		p.Status = grading.PhaseError
 		e.card.Phases = append(e.card.Phases, p)
 		platformFailure(e.card, g, "the build could not reach a package registry ("+res.PlatformFault+"); the submission can be graded again")
 		return false
 	case !res.OK():
 		e.card.Phases = append(e.card.Phases, p)
-		e.card.Status = StatusBuildFailed
-		g.notRunAll("not run: the build failed (" + res.Message + ")")
+		e.card.Status = grading.StatusBuildFailed
+		g.NotRunAll("not run: the build failed (" + res.Message + ")")
 		return false
 	}
 	e.card.Phases = append(e.card.Phases, p)

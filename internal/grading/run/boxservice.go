@@ -1,4 +1,4 @@
-package grading
+package run
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/gradingdb"
 	"github.com/assayhq/assay/internal/pgwire"
 	"github.com/assayhq/assay/internal/sandbox"
@@ -23,24 +24,26 @@ type boxService struct {
 	webPort   int
 
 	web      *sandbox.Process
-	webPhase Phase // filled when web became ready, completed when it stops
+	webPhase grading.Phase // filled when web became ready, completed when it stops
 }
 
-func (s *boxService) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+// The methods below are grading.Backend's.
+
+func (s *boxService) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
 	return s.e.box.DialContext(ctx, network, addr)
 }
-func (s *boxService) port() int         { return s.webPort }
-func (s *boxService) statements() int64 { return s.proxy.Statements() }
-func (s *boxService) directURL() string { return s.e.o.DB.DirectURL(s.db) }
-func (s *boxService) restart(ctx context.Context) error {
+func (s *boxService) Port() int         { return s.webPort }
+func (s *boxService) Statements() int64 { return s.proxy.Statements() }
+func (s *boxService) DirectURL() string { return s.e.o.DB.DirectURL(s.db) }
+func (s *boxService) Restart(ctx context.Context) error {
 	if err := s.stopWeb(); err != nil {
 		return err
 	}
 	return s.launch(ctx)
 }
 
-// stop ends web for good and closes the forward and endpoints.
-func (s *boxService) stop(ctx context.Context) error {
+// Stop ends web for good and closes the forward and endpoints.
+func (s *boxService) Stop(ctx context.Context) error {
 	err := s.stopWeb()
 	s.closeListeners()
 	if s.e.current == s {
@@ -87,7 +90,7 @@ func (s *boxService) launch(ctx context.Context) error {
 		}
 		e.record(phaseOf("release"+suffix, res))
 		if !res.OK() {
-			return &StartError{Phase: "release", Message: s.withRefusal(withLastLine(res.Message, res.Output))}
+			return &grading.StartError{Phase: "release", Message: s.withRefusal(withLastLine(res.Message, res.Output))}
 		}
 	}
 	e.phaseBegins("web" + suffix)
@@ -98,14 +101,14 @@ func (s *boxService) launch(ctx context.Context) error {
 	}
 	start := time.Now()
 	readyErr := s.waitReady(ctx, web)
-	s.webPhase = Phase{Name: "web" + suffix, Status: PhaseOK, DurationMS: time.Since(start).Milliseconds(),
+	s.webPhase = grading.Phase{Name: "web" + suffix, Status: grading.PhaseOK, DurationMS: time.Since(start).Milliseconds(),
 		Message: fmt.Sprintf("ready on $PORT (%d) after %.1f s", s.webPort, time.Since(start).Seconds())}
 	if readyErr != nil {
 		res := web.Stop()
-		s.webPhase.Status, s.webPhase.Message = PhaseFailed, readyErr.Error()
+		s.webPhase.Status, s.webPhase.Message = grading.PhaseFailed, readyErr.Error()
 		s.webPhase.ExitCode, s.webPhase.OutputTail = res.ExitCode, tail(res.Output, outputTailBytes)
 		e.record(s.webPhase)
-		return &StartError{Phase: "web", Message: s.withRefusal(readyErr.Error())}
+		return &grading.StartError{Phase: "web", Message: s.withRefusal(readyErr.Error())}
 	}
 	s.web = web
 	return nil
@@ -125,7 +128,7 @@ func (s *boxService) waitReady(ctx context.Context, web *sandbox.Process) error 
 	openBy := time.Now().Add(s.e.o.ReadyTimeout)
 	for {
 		dctx, cancel := context.WithTimeout(ctx, time.Second)
-		c, err := s.dial(dctx, "tcp", addr)
+		c, err := s.Dial(dctx, "tcp", addr)
 		cancel()
 		if err == nil {
 			c.Close()
@@ -142,7 +145,7 @@ func (s *boxService) waitReady(ctx context.Context, web *sandbox.Process) error 
 		case <-tick.C:
 		}
 	}
-	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DialContext: s.dial, DisableKeepAlives: true}}
+	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DialContext: s.Dial, DisableKeepAlives: true}}
 	readyBy := time.Now().Add(readyPollWindow)
 	path := s.e.o.Suite.ReadyPath
 	last := "no answer"
