@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 )
 
@@ -36,6 +37,12 @@ type Options struct {
 	// CAFile, when set, is the PEM bundle git verifies https servers
 	// against instead of the system's (tests with a loopback TLS server).
 	CAFile string
+	// RunAs, when set, is the user git runs as for a remote fetch: the
+	// grader passes the sandbox box's own unprivileged user, so a hostile
+	// server or repository meets git without root's rights. dest must
+	// belong to that user. A local source is read as the caller (command
+	// line and tests only), since the unprivileged user may not reach it.
+	RunAs *syscall.Credential
 }
 
 const (
@@ -109,6 +116,15 @@ func fetch(ctx context.Context, repoURL, ref, dest string, opt *Options) (*Resul
 		return nil, fmt.Errorf("git home: %w", err)
 	}
 	defer os.RemoveAll(home)
+	runAs := opt.RunAs
+	if src.kind == localPath {
+		runAs = nil
+	}
+	if runAs != nil {
+		if err := os.Chown(home, int(runAs.Uid), int(runAs.Gid)); err != nil {
+			return nil, fmt.Errorf("git home: %w", err)
+		}
+	}
 
 	ctx, kill := context.WithCancelCause(ctx)
 	defer kill(nil)
@@ -118,6 +134,7 @@ func fetch(ctx context.Context, repoURL, ref, dest string, opt *Options) (*Resul
 		return nil, err
 	}
 	defer stop()
+	g.runAs = runAs
 
 	if err := g.run(ctx, nil, "init", "--quiet", "--template="); err != nil {
 		return nil, err

@@ -24,6 +24,7 @@ type gitCmd struct {
 	env     []string
 	args    []string     // "-c key=value" pairs placed before every command
 	refusal func() error // the proxy's refusal, if any, explains a failure
+	runAs   *syscall.Credential
 }
 
 func newGit(dest, home string, opt *Options, protocol string, extra ...string) *gitCmd {
@@ -80,7 +81,7 @@ func (g *gitCmd) command(ctx context.Context, args ...string) *exec.Cmd {
 	cmd.Dir = g.dest
 	cmd.Env = g.env
 	// git fetch starts helpers (remote-https, index-pack): kill the group.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, Credential: g.runAs}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 5 * time.Second
 	return cmd
