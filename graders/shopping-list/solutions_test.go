@@ -85,7 +85,7 @@ func TestSolutions(t *testing.T) {
 			for _, c := range card.Checks {
 				got[c.ID] = c.Status
 			}
-			for _, def := range checks {
+			for _, def := range Suite.Checks {
 				switch {
 				case s.status != grading.StatusGraded:
 					want[def.ID] = grading.CheckNotRun
@@ -95,7 +95,7 @@ func TestSolutions(t *testing.T) {
 					want[def.ID] = grading.CheckPassed
 				}
 			}
-			for _, def := range checks {
+			for _, def := range Suite.Checks {
 				if got[def.ID] != want[def.ID] {
 					t.Errorf("%s: %s, want %s", def.ID, got[def.ID], want[def.ID])
 				}

@@ -19,6 +19,9 @@ type Grader struct {
 	// firstStart is set when the first Start failed: the engine then reports
 	// start_failed and marks every check not run.
 	firstStart *StartError
+	// started is set once a Start succeeded: only then are the setup checks
+	// judged (a service that never ran followed nothing and adapted nothing).
+	started bool
 }
 
 // Engine starts the candidate's service for Grader.Start. It is exported
@@ -69,6 +72,7 @@ func (g *Grader) Start(ctx context.Context, o StartOptions) (*Service, error) {
 		return nil, err
 	}
 	g.current = newService(be)
+	g.started = true
 	return g.current, nil
 }
 
@@ -130,6 +134,9 @@ func (g *Grader) Finish(reason string) {
 	if g.current != nil {
 		g.current.closeDB()
 	}
+	if g.started {
+		g.judgeSetup()
+	}
 	g.card.Checks = g.card.Checks[:0]
 	for _, def := range g.suite.Checks {
 		r, ok := g.results[def.ID]
@@ -148,5 +155,6 @@ func (g *Grader) Finish(reason string) {
 // suite never calls it.
 func (g *Grader) NotRunAll(reason string) {
 	g.results = map[string]*CheckResult{}
+	g.started = false
 	g.Finish(reason)
 }

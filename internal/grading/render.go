@@ -16,7 +16,8 @@ func WriteJSON(w io.Writer, s *Scorecard) error {
 }
 
 // WriteText writes the scorecard for a person to read at a glance: notices,
-// the phases that did not go well, then the checks grouped by category with
+// the mode and what was adapted to run the repository, the phases that did
+// not go well, then the checks grouped by category with
 // ✓ passed, ✗ failed, – not run, a one-line reason, subtotals and the total.
 func WriteText(w io.Writer, s *Scorecard) error {
 	var b strings.Builder
@@ -24,6 +25,12 @@ func WriteText(w io.Writer, s *Scorecard) error {
 		fmt.Fprintf(&b, "! %s\n", n)
 	}
 	fmt.Fprintf(&b, "%s (suite %s), commit %s, seed %d: %s\n", s.Takehome, s.SuiteVersion, short(s.Commit), s.Seed, s.Status)
+	if s.Mode != "" {
+		fmt.Fprintf(&b, "  graded %s\n", s.Mode)
+	}
+	for _, a := range s.Adaptations {
+		fmt.Fprintf(&b, "  adapted (%s): %s\n", a.Check, a.Message)
+	}
 	for _, p := range s.Phases {
 		fmt.Fprintf(&b, "  phase %-10s %-7s %6.1fs", p.Name, p.Status, float64(p.DurationMS)/1000)
 		if p.Message != "" {

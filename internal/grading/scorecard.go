@@ -53,7 +53,12 @@ type Scorecard struct {
 	Seed         int64              `json:"seed"`
 	Commit       string             `json:"commit"`
 	Notices      []string           `json:"notices"`
-	SchemaDump   string             `json:"schema_dump,omitempty"`
+	// Mode is how the run treated deviations from the brief (ModeAdaptive
+	// or ModeStrict); Adaptations lists what it changed, each priced by a
+	// setup check.
+	Mode        string       `json:"mode"`
+	Adaptations []Adaptation `json:"adaptations"`
+	SchemaDump  string       `json:"schema_dump,omitempty"`
 }
 
 // CategoryScore is a subtotal.

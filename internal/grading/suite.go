@@ -11,7 +11,8 @@ import (
 // Category groups checks on the scorecard (contract §4).
 type Category string
 
-// The four categories, in the order scorecards show them.
+// The categories of a take-home's own checks, in the order scorecards show
+// them, after Setup (setup.go).
 const (
 	Correctness Category = "correctness"
 	Migrations  Category = "migrations"
@@ -21,16 +22,18 @@ const (
 
 func categoryRank(c Category) int {
 	switch c {
-	case Correctness:
+	case Setup:
 		return 0
-	case Migrations:
+	case Correctness:
 		return 1
-	case Endpoints:
+	case Migrations:
 		return 2
-	case Quality:
+	case Endpoints:
 		return 3
+	case Quality:
+		return 4
 	}
-	return 4
+	return 5
 }
 
 // CheckDef declares one check of a suite. IDs are stable across suite
@@ -84,7 +87,7 @@ func (s *Suite) Validate() error {
 			return fmt.Errorf("suite %s: check %s declared twice", s.Slug, c.ID)
 		}
 		seen[c.ID] = true
-		if categoryRank(c.Category) > 3 {
+		if categoryRank(c.Category) > 4 {
 			return fmt.Errorf("suite %s: check %s has unknown category %q", s.Slug, c.ID, c.Category)
 		}
 		if c.Visibility != Visible && c.Visibility != Hidden {
@@ -97,6 +100,11 @@ func (s *Suite) Validate() error {
 	}
 	if total != 100 {
 		return fmt.Errorf("suite %s: points add up to %d, want 100", s.Slug, total)
+	}
+	for _, want := range SetupChecks() {
+		if got, ok := s.check(want.ID); !ok || got != want {
+			return fmt.Errorf("suite %s: declare the setup check %s as grading.SetupChecks gives it", s.Slug, want.ID)
+		}
 	}
 	return nil
 }

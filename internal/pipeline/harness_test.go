@@ -28,7 +28,8 @@ import (
 // tested through the real sandbox in seconds per submission.
 var helloSuite = &grading.Suite{
 	Slug: "hello", Version: "1", Title: "Hello", ReadyPath: "/",
-	Checks: []grading.CheckDef{{ID: "hello.answers", Title: "GET / answers 200", Category: grading.Endpoints, Points: 100, Visibility: grading.Visible}},
+	Checks: append(grading.SetupChecks(),
+		grading.CheckDef{ID: "hello.answers", Title: "GET / answers 200", Category: grading.Endpoints, Points: 90, Visibility: grading.Visible}),
 	Grade: func(ctx context.Context, g *grading.Grader) error {
 		s, err := g.Start(ctx, grading.StartOptions{})
 		if err != nil {

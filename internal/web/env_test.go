@@ -35,10 +35,10 @@ var helloSuite = &grading.Suite{
 	Slug: "hello", Version: "1", Title: "Hello service", ReadyPath: "/",
 	Brief:   "# Hello\n\nServe `GET /` with **200**.\n\n<script>alert('brief')</script>\n",
 	Starter: fstest.MapFS{"README.md": {Data: []byte("Start here.\n")}, "Procfile": {Data: []byte("web: ./serve\n")}},
-	Checks: []grading.CheckDef{
-		{ID: "hello.answers", Title: "GET / answers 200", Category: grading.Endpoints, Points: 60, Visibility: grading.Visible},
-		{ID: "hello.about_page", Title: "GET /about answers 200", Category: grading.Correctness, Points: 40, Visibility: grading.Visible},
-	},
+	Checks: append(grading.SetupChecks(),
+		grading.CheckDef{ID: "hello.answers", Title: "GET / answers 200", Category: grading.Endpoints, Points: 50, Visibility: grading.Visible},
+		grading.CheckDef{ID: "hello.about_page", Title: "GET /about answers 200", Category: grading.Correctness, Points: 40, Visibility: grading.Visible},
+	),
 	Grade: func(ctx context.Context, g *grading.Grader) error {
 		s, err := g.Start(ctx, grading.StartOptions{})
 		if err != nil {

@@ -40,6 +40,8 @@ type Options struct {
 	ReadyTimeout time.Duration
 	// OnPhase, when set, is told when each phase begins (progress output).
 	OnPhase func(phase string)
+	// Mode is grading.ModeAdaptive (the default) or grading.ModeStrict.
+	Mode string
 	// Label names this run's sandbox ("grade-<label>") and prefixes its
 	// databases, so that whoever takes over a crashed run can find what it
 	// left; [a-z0-9] only, unique per run. Default: random.
@@ -71,8 +73,15 @@ func Run(ctx context.Context, o Options) (card *grading.Scorecard, err error) {
 	if o.ReadyTimeout <= 0 {
 		o.ReadyTimeout = defaultReadyTimeout
 	}
+	if o.Mode == "" {
+		o.Mode = grading.ModeAdaptive
+	}
+	if !grading.ValidMode(o.Mode) {
+		return nil, fmt.Errorf("grading: mode %q is neither adaptive nor strict", o.Mode)
+	}
 	card = &grading.Scorecard{Takehome: o.Suite.Slug, SuiteVersion: o.Suite.Version, Status: grading.StatusGraded,
-		Metrics: map[string]float64{}, Notices: []string{}, Phases: []grading.Phase{}}
+		Metrics: map[string]float64{}, Notices: []string{}, Phases: []grading.Phase{},
+		Mode: o.Mode, Adaptations: []grading.Adaptation{}}
 	if o.Sandbox.Unsafe() {
 		card.Notices = append(card.Notices, unsafeNotice)
 	}

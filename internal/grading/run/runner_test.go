@@ -40,7 +40,8 @@ func repo(t *testing.T, files map[string]string) string {
 
 func suite(grade func(ctx context.Context, g *grading.Grader) error) *grading.Suite {
 	return &grading.Suite{Slug: "runner-test", Version: "1", ReadyPath: "/", Grade: grade,
-		Checks: []grading.CheckDef{{ID: "only.check", Title: "Only", Category: grading.Correctness, Points: 100, Visibility: grading.Visible}}}
+		Checks: append(grading.SetupChecks(),
+			grading.CheckDef{ID: "only.check", Title: "Only", Category: grading.Correctness, Points: 90, Visibility: grading.Visible})}
 }
 
 func env(t *testing.T) *gradingtest.Env {
