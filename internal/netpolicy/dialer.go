@@ -69,7 +69,11 @@ func (d *Dialer) Resolve(ctx context.Context, host string) ([]netip.Addr, error)
 	out := make([]netip.Addr, len(addrs))
 	for i, a := range addrs {
 		if err := d.Policy.Check(a); err != nil {
-			return nil, fmt.Errorf("%s resolves to %w", host, err)
+			var refusal *RefusedError
+			if errors.As(err, &refusal) {
+				refusal.Host = host
+			}
+			return nil, err
 		}
 		out[i] = a.Unmap()
 	}

@@ -17,11 +17,18 @@ var ErrRefused = errors.New("address refused")
 // RefusedError says which address or host was refused and why, in words a
 // candidate or an administrator understands.
 type RefusedError struct {
+	Host   string // the name that resolved to Target, if any
 	Target string // the address, or the host name ("localhost")
 	Reason string // "a loopback address"
 }
 
-func (e *RefusedError) Error() string        { return e.Target + " is " + e.Reason }
+func (e *RefusedError) Error() string {
+	if e.Host != "" {
+		return e.Host + " resolves to " + e.Target + ", " + e.Reason
+	}
+	return e.Target + " is " + e.Reason
+}
+
 func (e *RefusedError) Is(target error) bool { return target == ErrRefused }
 
 // Policy is the verdict on one address. The zero value is production.
