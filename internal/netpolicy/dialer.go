@@ -53,7 +53,7 @@ func (d *Dialer) Resolve(ctx context.Context, host string) ([]netip.Addr, error)
 		if !d.Policy.AllowLoopback {
 			return nil, &RefusedError{Target: host, Reason: "this machine"}
 		}
-		return []netip.Addr{netip.AddrFrom4([4]byte{127, 0, 0, 1})}, nil
+		return []netip.Addr{netip.AddrFrom4([4]byte{127, 0, 0, 1}), netip.IPv6Loopback()}, nil
 	}
 	r := d.Resolver
 	if r == nil {
