@@ -11,18 +11,17 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/assayhq/assay/internal/netpolicy"
 )
 
 // Resolver looks up host addresses; *net.Resolver is one.
-type Resolver interface {
-	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
-}
+type Resolver = netpolicy.Resolver
 
 // Options tune Fetch. The zero value is the production policy.
 type Options struct {
@@ -31,8 +30,8 @@ type Options struct {
 	Timeout           time.Duration // whole fetch and checkout; default 60 s
 	MaxBytes          int64         // transfer and checkout size; default 200 MB
 	Resolver          Resolver      // default net.DefaultResolver; tests pass a stub
-	// Dial connects to an address that passed the checks; tests pass one
-	// that fails on any unexpected address.
+	// Dial connects to an address that passed netpolicy's checks (default:
+	// netpolicy's dialer); tests pass one that fails on any unexpected address.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// CAFile, when set, is the PEM bundle git verifies https servers
 	// against instead of the system's (tests with a loopback TLS server).
@@ -57,14 +56,13 @@ func (o Options) withDefaults() Options {
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = defaultMaxBytes
 	}
-	if o.Resolver == nil {
-		o.Resolver = net.DefaultResolver
-	}
-	if o.Dial == nil {
-		d := &net.Dialer{Timeout: 30 * time.Second}
-		o.Dial = d.DialContext
-	}
 	return o
+}
+
+// dialer applies netpolicy to the https path: public addresses only, whatever
+// AllowLoopbackHTTP says (that switch is for http:// and the forwarder).
+func (o *Options) dialer() *netpolicy.Dialer {
+	return &netpolicy.Dialer{Resolver: o.Resolver, Dial: o.Dial}
 }
 
 // Result describes what was checked out.
@@ -170,6 +168,9 @@ func prepare(ctx context.Context, src *source, opt *Options, m *meter, dest, hom
 		if err != nil {
 			return nil, "", nil, err
 		}
+		// A redirect on the first request is followed (a renamed repository,
+		// a missing ".git"), but only within the repository's host: the proxy
+		// refuses to connect anywhere else.
 		g := newGit(dest, home, opt, "https", "http.proxy="+p.url(), "http.followRedirects=initial")
 		g.refusal = p.refused
 		return g, src.url.String(), p.close, nil

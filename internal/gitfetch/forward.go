@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"sync"
+
+	"github.com/assayhq/assay/internal/netpolicy"
 )
 
 // forwarder carries the loopback-http dev/test path: git talks to it as if
@@ -14,7 +16,7 @@ import (
 type forwarder struct {
 	l      net.Listener
 	target string // host:port on loopback
-	dial   func(ctx context.Context, network, addr string) (net.Conn, error)
+	dialer *netpolicy.Dialer
 	meter  *meter
 	wg     sync.WaitGroup
 }
@@ -31,7 +33,10 @@ func startForwarder(ctx context.Context, opt *Options, m *meter, src *source) (*
 	if err != nil {
 		return nil, fmt.Errorf("start fetch forwarder: %w", err)
 	}
-	f := &forwarder{l: l, target: net.JoinHostPort(host, port), dial: opt.Dial, meter: m}
+	// The target is a loopback address checkSource accepted with the dev/test
+	// switch on: the policy allows loopback here, and nothing else.
+	dialer := &netpolicy.Dialer{Policy: netpolicy.Policy{AllowLoopback: opt.AllowLoopbackHTTP}, Dial: opt.Dial}
+	f := &forwarder{l: l, target: net.JoinHostPort(host, port), dialer: dialer, meter: m}
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()
@@ -60,7 +65,7 @@ func (f *forwarder) serve(ctx context.Context) {
 		f.wg.Add(1)
 		go func() {
 			defer f.wg.Done()
-			server, err := f.dial(ctx, "tcp", f.target)
+			server, err := f.dialer.DialContext(ctx, "tcp", f.target)
 			if err != nil {
 				c.Close()
 				return

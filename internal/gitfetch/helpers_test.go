@@ -85,9 +85,14 @@ func caFile(t *testing.T, srv *httptest.Server) string {
 	return ca
 }
 
-// goodIP stands for example.com's public address in tests (TEST-NET-3, never
-// routed: the strict dialer maps it to the loopback server).
-const goodIP = "203.0.113.7"
+// goodIP stands for example.com's public address in tests, otherIP for
+// another public host's (documentation ranges are refused by netpolicy).
+// Nothing is ever sent to them: the strict dialer maps goodIP to the
+// loopback test server and fails the test on any other address.
+const (
+	goodIP  = "140.82.121.3"
+	otherIP = "140.82.121.4"
+)
 
 func randomString(t testing.TB, n int) string {
 	b := make([]byte, n)

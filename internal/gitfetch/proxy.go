@@ -11,24 +11,26 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/assayhq/assay/internal/netpolicy"
 )
 
 // connectProxy is the only way git reaches the network on the https path
-// (git runs with http.proxy pointing here). For each CONNECT it resolves the
-// host with the fetch's Resolver, checks every address, and dials exactly a
-// checked address with the fetch's Dial: git never resolves a name itself,
-// so a DNS answer that changes between check and connect (rebinding) cannot
-// lead it anywhere unchecked. The repository host's addresses are those
-// checked before git started; a host reached by redirect is checked when
-// git asks for it.
+// (git runs with http.proxy pointing here). It tunnels to the repository's
+// host alone, on port 443, to the addresses netpolicy checked before git
+// started: git never resolves a name itself, so a DNS answer that changes
+// between check and connect (rebinding) cannot lead it anywhere unchecked,
+// and a redirect to another host (which git follows on the first request)
+// is refused here, where every connection git makes is seen.
 //
 // It needs no password: it only ever tunnels to public addresses on port
 // 443, which any local process could reach anyway.
 type connectProxy struct {
 	l      net.Listener
-	opt    *Options
+	dialer *netpolicy.Dialer
 	meter  *meter
-	pinned map[string][]netip.Addr // host -> checked addresses
+	host   string       // the repository URL's host, lower-case
+	addrs  []netip.Addr // its checked addresses
 
 	mu      sync.Mutex
 	refusal error // the first refusal, reported instead of git's vaguer message
@@ -43,8 +45,8 @@ func startConnectProxy(ctx context.Context, opt *Options, m *meter, src *source)
 	if err != nil {
 		return nil, fmt.Errorf("start fetch proxy: %w", err)
 	}
-	p := &connectProxy{l: l, opt: opt, meter: m,
-		pinned: map[string][]netip.Addr{strings.ToLower(src.url.Hostname()): src.addrs}}
+	p := &connectProxy{l: l, dialer: opt.dialer(), meter: m,
+		host: strings.ToLower(src.url.Hostname()), addrs: src.addrs}
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
@@ -118,7 +120,8 @@ func reply(c net.Conn, status string) {
 	c.Close()
 }
 
-// dial connects to a checked address of hostport, which must be on port 443.
+// dial connects to a checked address of hostport, which must be the
+// repository's host on port 443.
 func (p *connectProxy) dial(ctx context.Context, hostport string) (net.Conn, error) {
 	host, port, err := net.SplitHostPort(hostport)
 	if err != nil {
@@ -127,20 +130,15 @@ func (p *connectProxy) dial(ctx context.Context, hostport string) (net.Conn, err
 	if port != "443" {
 		return nil, refused("port %s: only https on port 443 is reachable", port)
 	}
-	host = strings.ToLower(host)
-	addrs, ok := p.pinned[host]
-	if !ok {
-		if addrs, err = resolve(ctx, p.opt.Resolver, host); err != nil {
-			return nil, err
-		}
+	if host = strings.ToLower(host); host != p.host {
+		return nil, refused("redirect to %s: git may connect only to the repository's host %s", host, p.host)
 	}
-	var errs []error
-	for _, a := range addrs {
-		c, err := p.opt.Dial(ctx, "tcp", netip.AddrPortFrom(a, 443).String())
-		if err == nil {
-			return c, nil
-		}
-		errs = append(errs, err)
+	c, err := p.dialer.DialChecked(ctx, "tcp", p.addrs, 443)
+	switch {
+	case errors.Is(err, netpolicy.ErrRefused): // the host's own addresses changed
+		return nil, refused("%s: %v", host, err)
+	case err != nil:
+		return nil, fmt.Errorf("connect to %s: %w", host, err)
 	}
-	return nil, fmt.Errorf("connect to %s: %w", host, errors.Join(errs...))
+	return c, nil
 }

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/assayhq/assay/internal/netpolicy"
 )
 
 // ErrRefused is wrapped by every refusal of a URL or of an address it
@@ -73,7 +75,7 @@ func checkSource(ctx context.Context, raw string, opt *Options) (*source, error)
 	if p := u.Port(); p != "" && p != "443" {
 		return nil, refused("port %s: only the standard https port 443 is accepted", p)
 	}
-	addrs, err := resolve(ctx, opt.Resolver, u.Hostname())
+	addrs, err := resolve(ctx, opt.dialer(), u.Hostname())
 	if err != nil {
 		return nil, err
 	}
@@ -120,38 +122,22 @@ func checkLoopbackHTTP(u *url.URL) (*source, error) {
 	return &source{kind: loopbackHTTP, url: u}, nil
 }
 
-// resolve returns the addresses of host, all of which must be allowed: a
+// resolve returns the addresses of host, all of which netpolicy allows: a
 // name answering with a public and a private address is refused whole.
-func resolve(ctx context.Context, r Resolver, host string) ([]netip.Addr, error) {
+func resolve(ctx context.Context, d *netpolicy.Dialer, host string) ([]netip.Addr, error) {
 	host = strings.ToLower(host)
-	if a, err := netip.ParseAddr(host); err == nil {
-		if err := checkAddr(a); err != nil {
-			return nil, refused("%v", err)
-		}
-		return []netip.Addr{a.Unmap()}, nil
-	}
-	switch {
-	case host == "localhost" || strings.HasSuffix(host, ".localhost"):
-		return nil, refused("%s is this machine", host)
-	case !hostname.MatchString(host):
+	if _, err := netip.ParseAddr(host); err != nil && !hostname.MatchString(host) {
 		return nil, refused("%q is not a valid host name", host)
 	}
-	addrs, err := r.LookupNetIP(ctx, "ip", host)
-	if err != nil {
-		var dnsErr *net.DNSError
-		if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
-			return nil, refused("host %s does not exist", host)
-		}
-		return nil, fmt.Errorf("resolve %s: %w", host, err)
-	}
-	if len(addrs) == 0 {
-		return nil, refused("host %s has no address", host)
-	}
-	for i, a := range addrs {
-		if err := checkAddr(a); err != nil {
-			return nil, refused("%s resolves to %v", host, err)
-		}
-		addrs[i] = a.Unmap()
+	addrs, err := d.Resolve(ctx, host)
+	var dnsErr *net.DNSError
+	switch {
+	case errors.Is(err, netpolicy.ErrRefused):
+		return nil, refused("%v", err)
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return nil, refused("host %s does not exist", host)
+	case err != nil:
+		return nil, err
 	}
 	return addrs, nil
 }

@@ -14,13 +14,16 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/assayhq/assay/internal/netpolicy"
 )
 
 // The egress proxy is how a build reaches package registries: an HTTP CONNECT proxy
 // listening inside the box's network namespace (the only way out of it), tunnelling to
-// the allow-listed hosts on port 443 and nothing else. It resolves names itself and dials
-// only addresses outside the refused ranges, so neither DNS tricks nor IP literals reach
-// the worker's loopback, the platform's services, private networks or cloud metadata.
+// the allow-listed hosts on port 443 and nothing else. It resolves an allowed name itself,
+// checks every address with netpolicy and dials exactly a checked one, so neither a
+// poisoned DNS answer nor a rebinding one reaches the worker's loopback, the host's own
+// addresses, the platform's services, private networks or cloud metadata.
 
 const (
 	maxTunnels       = 64   // open at once; npm uses about 16
@@ -34,7 +37,6 @@ type egressProxy struct {
 	allowed  map[string]bool
 	resolver Resolver
 	dial     func(ctx context.Context, network, addr string) (net.Conn, error)
-	own      []netip.Addr // the host's own addresses, refused like loopback
 	ctx      context.Context
 	cancel   context.CancelFunc
 	slots    chan struct{}
@@ -65,7 +67,7 @@ func (b *Box) startEgressProxy() (*egressProxy, error) {
 
 func newEgressProxy(l net.Listener, allowed map[string]bool, r Resolver, dial func(context.Context, string, string) (net.Conn, error)) *egressProxy {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &egressProxy{l: l, allowed: allowed, resolver: r, dial: dial, own: hostAddrs(),
+	return &egressProxy{l: l, allowed: allowed, resolver: r, dial: dial,
 		ctx: ctx, cancel: cancel, slots: make(chan struct{}, maxTunnels), conns: map[net.Conn]struct{}{}}
 }
 
@@ -251,92 +253,54 @@ func (p *egressProxy) checkTarget(host string, port int) string {
 	return ""
 }
 
-// connect resolves an allowed host and dials the first address that is not refused.
-// Any failure here is the platform's: an allowed registry could not be reached.
+// connect resolves an allowed host, checks every address (a name with one refused answer
+// is refused whole) and dials a checked one. Any failure here is the platform's: an
+// allowed registry could not be reached.
 func (p *egressProxy) connect(t *tunnelRecord) (net.Conn, error) {
 	ctx, cancel := context.WithTimeout(p.ctx, dialTimeout)
 	defer cancel()
-	addrs, err := p.resolver.LookupIPAddr(ctx, normalizeHost(t.Host))
+	d := &netpolicy.Dialer{Resolver: netipResolver{p.resolver}, Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := p.dial(ctx, network, addr)
+		if err == nil {
+			t.Addr = addr
+		}
+		return conn, err
+	}}
+	addrs, err := d.Resolve(ctx, normalizeHost(t.Host))
+	switch {
+	case errors.Is(err, netpolicy.ErrRefused):
+		t.Refused = err.Error()
+		p.setFault(fmt.Sprintf("%s unreachable: %s", t.Host, t.Refused))
+		return nil, err
+	case err != nil:
+		t.Error = err.Error()
+		p.setFault(fmt.Sprintf("%s unreachable: %s", t.Host, t.Error))
+		return nil, err
+	}
+	conn, err := d.DialChecked(ctx, "tcp", addrs, uint16(t.Port))
 	if err != nil {
-		t.Error = "resolve: " + err.Error()
+		t.Error = "connect: " + err.Error()
 		p.setFault(fmt.Sprintf("%s unreachable: %s", t.Host, t.Error))
 		return nil, errors.New(t.Error)
 	}
-	var refused []string
-	var dialErr error
-	for _, a := range addrs {
-		ip, ok := netip.AddrFromSlice(a.IP)
-		if !ok {
-			continue
-		}
-		ip = ip.Unmap()
-		if why := refusedAddr(ip, p.own); why != "" {
-			refused = append(refused, ip.String()+" is "+why)
-			continue
-		}
-		addr := netip.AddrPortFrom(ip, uint16(t.Port)).String()
-		conn, err := p.dial(ctx, "tcp", addr)
-		if err == nil {
-			t.Addr = addr
-			return conn, nil
-		}
-		dialErr = err
-	}
-	if dialErr == nil {
-		t.Refused = fmt.Sprintf("%s resolves only to refused addresses: %s", t.Host, strings.Join(refused, ", "))
-		p.setFault(fmt.Sprintf("%s unreachable: %s", t.Host, t.Refused))
-		return nil, errors.New(t.Refused)
-	}
-	t.Error = "connect: " + dialErr.Error()
-	p.setFault(fmt.Sprintf("%s unreachable: %s", t.Host, t.Error))
-	return nil, errors.New(t.Error)
+	return conn, nil
 }
 
-// refusedAddr says why ip may not be dialled, by an explicit list of ranges (not by
-// "whatever is not public"): loopback, private (RFC 1918, RFC 4193, carrier-grade NAT),
-// link-local (cloud metadata lives there), unspecified, multicast, broadcast and the
-// host's own addresses.
-func refusedAddr(ip netip.Addr, own []netip.Addr) string {
-	switch {
-	case ip.IsLoopback():
-		return "a loopback address"
-	case ip.IsPrivate():
-		return "a private address"
-	case ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast():
-		return "a link-local address"
-	case ip.IsUnspecified():
-		return "an unspecified address"
-	case ip.IsMulticast(), ip == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
-		return "a multicast or broadcast address"
-	case ip.Is4() && (thisNetwork.Contains(ip) || sharedSpace.Contains(ip)):
-		return "a private address"
-	}
-	for _, o := range own {
-		if o == ip {
-			return "an address of this host"
-		}
-	}
-	return ""
-}
+// netipResolver gives the sandbox's Resolver (LookupIPAddr) the form netpolicy asks for.
+type netipResolver struct{ Resolver }
 
-var (
-	thisNetwork = netip.MustParsePrefix("0.0.0.0/8")
-	sharedSpace = netip.MustParsePrefix("100.64.0.0/10") // RFC 6598 carrier-grade NAT
-)
-
-// hostAddrs lists the addresses of the host's interfaces.
-func hostAddrs() []netip.Addr {
-	ifaddrs, err := net.InterfaceAddrs()
+func (r netipResolver) LookupNetIP(ctx context.Context, _, host string) ([]netip.Addr, error) {
+	ips, err := r.LookupIPAddr(ctx, host)
 	if err != nil {
-		return nil
+		return nil, err
 	}
-	var out []netip.Addr
-	for _, a := range ifaddrs {
-		if pfx, err := netip.ParsePrefix(a.String()); err == nil {
-			out = append(out, pfx.Addr().Unmap())
+	out := make([]netip.Addr, 0, len(ips))
+	for _, ip := range ips {
+		if a, ok := netip.AddrFromSlice(ip.IP); ok {
+			out = append(out, a.WithZone(ip.Zone))
 		}
 	}
-	return out
+	return out, nil
 }
 
 // normalizeHost lower-cases a host name and drops a trailing dot, so "Registry.NPMjs.org."

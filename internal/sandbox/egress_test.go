@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -43,9 +44,14 @@ for target in sys.argv[1:]:
     s.close()
 `
 
+// registryIP stands for pypi.org's public address; the test dialer sends it to a stand-in
+// on loopback, so nothing leaves the machine.
+const registryIP = "151.101.0.223"
+
 func TestEgressRefusals(t *testing.T) {
-	// Only the registry that resolves to a public (documentation) address may be dialled,
-	// and that dial goes to a stand-in on loopback; any other dial fails the test.
+	// Only the registry that resolves to a public address may be dialled, and that dial
+	// goes to a stand-in on loopback; any other dial fails the test. The other allowed
+	// registries answer (poisoned DNS) with addresses netpolicy refuses.
 	registry, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +71,7 @@ func TestEgressRefusals(t *testing.T) {
 		}
 	}()
 	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if addr != "203.0.113.7:443" {
+		if addr != registryIP+":443" {
 			t.Errorf("the proxy dialled %s", addr)
 			return nil, fmt.Errorf("test forbids dialling %s", addr)
 		}
@@ -73,12 +79,15 @@ func TestEgressRefusals(t *testing.T) {
 		return d.DialContext(ctx, "tcp", registry.Addr().String())
 	}
 	resolver := stubResolver{t: t, table: map[string]string{
-		"pypi.org":           "203.0.113.7",
-		"registry.npmjs.org": "169.254.169.254", // poisoned: metadata address
-		"proxy.golang.org":   "10.1.2.3",        // poisoned: private address
-		"sum.golang.org":     "::ffff:127.0.0.1",
+		"pypi.org":               registryIP,
+		"registry.npmjs.org":     "169.254.169.254", // poisoned: metadata address
+		"proxy.golang.org":       "10.1.2.3",        // poisoned: private address
+		"sum.golang.org":         "::ffff:127.0.0.1",
+		"files.pythonhosted.org": "64:ff9b::7f00:1", // NAT64 form of 127.0.0.1
+		"registry.yarnpkg.com":   "198.18.0.1",      // benchmarking network
 	}}
-	m, err := New(Config{StateDir: stateDir(t), Resolver: resolver, Dial: dial})
+	hosts := append(slices.Clone(DefaultEgressHosts), "registry.yarnpkg.com")
+	m, err := New(Config{StateDir: stateDir(t), EgressHosts: hosts, Resolver: resolver, Dial: dial})
 	if err != nil {
 		if os.Geteuid() != 0 {
 			t.Skip(err)
@@ -87,7 +96,8 @@ func TestEgressRefusals(t *testing.T) {
 	}
 	b := newBox(t, m, "egress")
 	targets := []string{"pypi.org:443", "evil.example:443", "169.254.169.254:443", "registry.npmjs.org:443",
-		"proxy.golang.org:443", "sum.golang.org:443", "pypi.org:80", "PyPI.org.:443"}
+		"proxy.golang.org:443", "sum.golang.org:443", "files.pythonhosted.org:443", "registry.yarnpkg.com:443",
+		"pypi.org:80", "PyPI.org.:443"}
 	r := run(t, b, Spec{Phase: "build", Egress: true, Command: `python3 -c "$SCRIPT" ` + strings.Join(targets, " "),
 		Env: map[string]string{"SCRIPT": connectScript}})
 	for _, want := range []string{
@@ -97,6 +107,8 @@ func TestEgressRefusals(t *testing.T) {
 		"registry.npmjs.org:443 -> HTTP/1.1 502 Bad Gateway\n",
 		"proxy.golang.org:443 -> HTTP/1.1 502 Bad Gateway\n",
 		"sum.golang.org:443 -> HTTP/1.1 502 Bad Gateway\n",
+		"files.pythonhosted.org:443 -> HTTP/1.1 502 Bad Gateway\n",
+		"registry.yarnpkg.com:443 -> HTTP/1.1 502 Bad Gateway\n",
 		"pypi.org:80 -> HTTP/1.1 403 Forbidden\n",
 		"PyPI.org.:443 answer pong\n",
 	} {
@@ -105,41 +117,40 @@ func TestEgressRefusals(t *testing.T) {
 		}
 	}
 	wantTunnels := []Tunnel{
-		{Host: "pypi.org", Port: 443, Addr: "203.0.113.7:443", BytesIn: 4, BytesOut: 4},
+		{Host: "pypi.org", Port: 443, Addr: registryIP + ":443", BytesIn: 4, BytesOut: 4},
 		{Host: "evil.example", Port: 443, Refused: "evil.example is not an allowed package registry"},
 		{Host: "169.254.169.254", Port: 443, Refused: "169.254.169.254 is not an allowed package registry"},
-		{Host: "registry.npmjs.org", Port: 443, Refused: "registry.npmjs.org resolves only to refused addresses: 169.254.169.254 is a link-local address"},
-		{Host: "proxy.golang.org", Port: 443, Refused: "proxy.golang.org resolves only to refused addresses: 10.1.2.3 is a private address"},
-		{Host: "sum.golang.org", Port: 443, Refused: "sum.golang.org resolves only to refused addresses: 127.0.0.1 is a loopback address"},
+		{Host: "registry.npmjs.org", Port: 443, Refused: "registry.npmjs.org resolves to 169.254.169.254, a link-local address (cloud metadata lives here)"},
+		{Host: "proxy.golang.org", Port: 443, Refused: "proxy.golang.org resolves to 10.1.2.3, a private address"},
+		{Host: "sum.golang.org", Port: 443, Refused: "sum.golang.org resolves to 127.0.0.1, a loopback address"},
+		{Host: "files.pythonhosted.org", Port: 443, Refused: "files.pythonhosted.org resolves to 64:ff9b::7f00:1, a NAT64 address embedding 127.0.0.1, a loopback address"},
+		{Host: "registry.yarnpkg.com", Port: 443, Refused: "registry.yarnpkg.com resolves to 198.18.0.1, a benchmarking address"},
 		{Host: "pypi.org", Port: 80, Refused: "port 80 is not allowed (registries are reached on 443)"},
-		{Host: "PyPI.org.", Port: 443, Addr: "203.0.113.7:443", BytesIn: 4, BytesOut: 4},
+		{Host: "PyPI.org.", Port: 443, Addr: registryIP + ":443", BytesIn: 4, BytesOut: 4},
 	}
 	if fmt.Sprint(r.Egress) != fmt.Sprint(wantTunnels) {
 		t.Errorf("tunnels:\n%+v\nwant\n%+v", r.Egress, wantTunnels)
 	}
-	wantFault := "registry.npmjs.org unreachable: registry.npmjs.org resolves only to refused addresses: 169.254.169.254 is a link-local address"
+	wantFault := "registry.npmjs.org unreachable: registry.npmjs.org resolves to 169.254.169.254, a link-local address (cloud metadata lives here)"
 	if r.PlatformFault != wantFault || r.OK() {
 		t.Errorf("platform fault %q (OK %v), want %q", r.PlatformFault, r.OK(), wantFault)
 	}
 	expectNormal(t, b)
 }
 
-func TestRefusedAddr(t *testing.T) {
-	own := []netip.Addr{netip.MustParseAddr("198.51.100.9")}
-	for addr, want := range map[string]string{
-		"127.0.0.1": "a loopback address", "::1": "a loopback address",
-		"10.0.0.1": "a private address", "172.16.5.4": "a private address", "192.168.1.1": "a private address",
-		"fd00:ec2::254": "a private address", "100.64.0.1": "a private address", "0.1.2.3": "a private address",
-		"169.254.169.254": "a link-local address", "fe80::1": "a link-local address",
-		"0.0.0.0": "an unspecified address", "::": "an unspecified address",
-		"239.1.2.3": "a multicast or broadcast address", "255.255.255.255": "a multicast or broadcast address",
-		"198.51.100.9": "an address of this host",
-		"104.16.0.35":  "", "2606:4700::6810:23": "",
-	} {
-		if got := refusedAddr(netip.MustParseAddr(addr), own); got != want {
-			t.Errorf("refusedAddr(%s) = %q, want %q", addr, got, want)
+// hostAddrs lists the addresses of the host's interfaces (targets a box must not reach).
+func hostAddrs() []netip.Addr {
+	ifaddrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return nil
+	}
+	var out []netip.Addr
+	for _, a := range ifaddrs {
+		if pfx, err := netip.ParsePrefix(a.String()); err == nil {
+			out = append(out, pfx.Addr().Unmap())
 		}
 	}
+	return out
 }
 
 // TestEgressRealRegistry fetches one small npm package through the proxy.

@@ -7,19 +7,16 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/netip"
-	"strconv"
-	"syscall"
 	"time"
+
+	"github.com/assayhq/assay/internal/netpolicy"
 )
 
 // Resolver looks host names up; *net.Resolver is one, tests pass a stub.
-type Resolver interface {
-	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
-}
+type Resolver = netpolicy.Resolver
 
 // DialFunc connects to an address already checked (ip:port).
-type DialFunc func(ctx context.Context, network, address string) (net.Conn, error)
+type DialFunc = netpolicy.DialFunc
 
 // ClientConfig shapes the delivery client.
 type ClientConfig struct {
@@ -27,8 +24,8 @@ type ClientConfig struct {
 	AllowLoopback bool
 	// Resolver defaults to net.DefaultResolver.
 	Resolver Resolver
-	// Dial defaults to a net.Dialer whose Control refuses, once more, any
-	// address AllowedAddr refuses: the check is on the socket's own address.
+	// Dial defaults to netpolicy's, whose Control refuses, once more, any
+	// address the policy refuses: the check is on the socket's own address.
 	Dial DialFunc
 	// TLS defaults to the system roots.
 	TLS *tls.Config
@@ -41,13 +38,6 @@ type ClientConfig struct {
 // the environment (that would connect on our behalf unchecked) and does not
 // follow redirects (a 3xx is a failed attempt).
 func NewClient(cfg ClientConfig) *http.Client {
-	if cfg.Resolver == nil {
-		cfg.Resolver = net.DefaultResolver
-	}
-	if cfg.Dial == nil {
-		d := &net.Dialer{Timeout: 5 * time.Second, Control: controlFunc(cfg.AllowLoopback)}
-		cfg.Dial = d.DialContext
-	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
 	}
@@ -69,56 +59,16 @@ func NewClient(cfg ClientConfig) *http.Client {
 	}
 }
 
-// safeDial resolves the host, drops every address that is not allowed and
-// dials the rest in turn. A host with no allowed address is refused without
-// any connection being made.
+// safeDial resolves the host and dials a checked address (netpolicy): a
+// host with a refused address is refused without any connection being made.
 func safeDial(cfg ClientConfig) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	d := &netpolicy.Dialer{Policy: netpolicy.Policy{AllowLoopback: cfg.AllowLoopback}, Resolver: cfg.Resolver, Dial: cfg.Dial}
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		host, port, err := net.SplitHostPort(addr)
-		if err != nil {
-			return nil, fmt.Errorf("dial %s: %w", addr, err)
+		c, err := d.DialContext(ctx, network, addr)
+		if errors.Is(err, netpolicy.ErrRefused) {
+			return nil, fmt.Errorf("%w: %w", ErrRefused, err)
 		}
-		portNum, err := strconv.ParseUint(port, 10, 16)
-		if err != nil {
-			return nil, fmt.Errorf("dial %s: bad port: %w", addr, err)
-		}
-		var ips []netip.Addr
-		if ip, err := netip.ParseAddr(host); err == nil {
-			ips = []netip.Addr{ip}
-		} else if ips, err = cfg.Resolver.LookupNetIP(ctx, "ip", host); err != nil {
-			return nil, fmt.Errorf("resolve %s: %w", host, err)
-		}
-		var lastErr error
-		for _, ip := range ips {
-			if !AllowedAddr(ip, cfg.AllowLoopback) {
-				lastErr = fmt.Errorf("%w: %s resolves to %s, which is not a public address", ErrRefused, host, ip)
-				continue
-			}
-			conn, err := cfg.Dial(ctx, network, netip.AddrPortFrom(ip.Unmap(), uint16(portNum)).String())
-			if err == nil {
-				return conn, nil
-			}
-			lastErr = err
-		}
-		if lastErr == nil {
-			lastErr = fmt.Errorf("resolve %s: no addresses", host)
-		}
-		return nil, lastErr
-	}
-}
-
-// controlFunc refuses a socket about to connect to an address that is not
-// allowed: the last word, whatever resolved the name.
-func controlFunc(allowLoopback bool) func(network, address string, c syscall.RawConn) error {
-	return func(network, address string, _ syscall.RawConn) error {
-		ap, err := netip.ParseAddrPort(address)
-		if err != nil {
-			return fmt.Errorf("%w: cannot parse %q", ErrRefused, address)
-		}
-		if !AllowedAddr(ap.Addr(), allowLoopback) {
-			return fmt.Errorf("%w: %s is not a public address", ErrRefused, ap.Addr())
-		}
-		return nil
+		return c, err
 	}
 }
 

@@ -43,6 +43,23 @@ func TestCheckURLRefusesNonPublicTargets(t *testing.T) {
 		{"https://[::ffff:10.0.0.1]/hooks", false, false},
 		{"https://100.64.0.1/hooks", false, false},
 		{"https://0.0.0.0/hooks", false, false},
+		// documentation, benchmarking, reserved, site-local ranges
+		{"https://192.0.2.1/hooks", false, false},
+		{"https://198.51.100.7/hooks", false, false},
+		{"https://203.0.113.9/hooks", false, false},
+		{"https://[2001:db8::1]/hooks", false, false},
+		{"https://198.18.0.1/hooks", false, false},
+		{"https://[fec0::1]/hooks", false, false},
+		// IPv6 forms that carry an IPv4 address: Teredo, 6to4, NAT64, IPv4-compatible
+		{"https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hooks", false, false},
+		{"https://[2002:a9fe:a9fe::1]/hooks", false, false},
+		{"https://[2002:808:808::1]/hooks", false, false},
+		{"https://[64:ff9b::a9fe:a9fe]/hooks", false, false},
+		{"https://[64:ff9b::7f00:1]/hooks", true, false},
+		{"https://[64:ff9b:1::808:808]/hooks", false, false},
+		{"https://[::7f00:1]/hooks", true, false},
+		{"https://[64:ff9b::808:808]/hooks", false, true}, // NAT64 of a public address
+		{"https://[2606:4700::6810:23]/hooks", false, true},
 		{"https://user:pw@hooks.example.com/", false, false},
 		{"ftp://hooks.example.com/", false, false},
 		{"hooks.example.com/assay", false, false},
@@ -53,6 +70,28 @@ func TestCheckURLRefusesNonPublicTargets(t *testing.T) {
 		}
 		if err != nil && !errors.Is(err, webhooks.ErrRefused) {
 			t.Errorf("CheckURL(%q): error %v is not ErrRefused", c.url, err)
+		}
+	}
+}
+
+// TestCheckURLRefusesTheHostsOwnAddresses: whatever this machine's
+// addresses are, a webhook URL naming one is refused, switch on or off
+// (loopback aside).
+func TestCheckURLRefusesTheHostsOwnAddresses(t *testing.T) {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Skip(err)
+	}
+	for _, a := range addrs {
+		p, err := netip.ParsePrefix(a.String())
+		if err != nil || p.Addr().IsLoopback() {
+			continue
+		}
+		u := "https://" + netip.AddrPortFrom(p.Addr(), 443).String() + "/hooks"
+		for _, loopback := range []bool{false, true} {
+			if err := webhooks.CheckURL(u, loopback); !errors.Is(err, webhooks.ErrRefused) {
+				t.Errorf("CheckURL(%q, loopback=%v) = %v, want refused", u, loopback, err)
+			}
 		}
 	}
 }
@@ -91,11 +130,15 @@ func guardedDial(t *testing.T, allowed ...string) webhooks.DialFunc {
 // resolves to loopback, 10.x or the metadata address is never dialled.
 func TestNamesResolvingToNonPublicAddressesAreNotDialled(t *testing.T) {
 	res := stubResolver{
-		"loop.example":  {"127.0.0.1"},
-		"ten.example":   {"10.0.0.7"},
-		"meta.example":  {"169.254.169.254"},
-		"mixed.example": {"10.0.0.8", "192.168.0.1", "::1"},
-		"v6map.example": {"::ffff:169.254.169.254"},
+		"loop.example":   {"127.0.0.1"},
+		"ten.example":    {"10.0.0.7"},
+		"meta.example":   {"169.254.169.254"},
+		"mixed.example":  {"10.0.0.8", "192.168.0.1", "::1"},
+		"v6map.example":  {"::ffff:169.254.169.254"},
+		"doc.example":    {"203.0.113.10"},
+		"teredo.example": {"2001:0:4136:e378:8000:63bf:3fff:fdd2"},
+		"nat64.example":  {"64:ff9b::a00:1"},
+		"6to4.example":   {"2002:c0a8:101::1"},
 	}
 	client := webhooks.NewClient(webhooks.ClientConfig{Resolver: res, Dial: guardedDial(t), Timeout: 2 * time.Second})
 	for host := range res {
