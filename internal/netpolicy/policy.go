@@ -36,6 +36,14 @@ type Policy struct {
 	// AllowLoopback lets loopback addresses through: the ASSAY_ALLOW_LOOPBACK
 	// dev/test switch, and nothing else ever sets it.
 	AllowLoopback bool
+	// AllowUnrouted lets the documentation and benchmarking ranges through.
+	// Only the build egress proxy sets it: its hosts are package registries
+	// the operator named, and such a name answering from a range the
+	// internet never routes is a mirror on the operator's own network (test
+	// networks use these ranges). Everything that reaches inside a host or a
+	// private network (loopback, private, link-local, shared, the host's own
+	// addresses) stays refused. User-supplied URLs never get it.
+	AllowUnrouted bool
 }
 
 // Check applies the production policy: nil for a public unicast address,
@@ -48,10 +56,14 @@ func (p Policy) Check(ip netip.Addr) error {
 	if p.AllowLoopback && ip.IsLoopback() {
 		return nil
 	}
-	if why := classify(ip); why != "" {
-		return &RefusedError{Target: ip.String(), Reason: why}
+	why, unrouted := classify(ip)
+	if why == "" || (unrouted && p.AllowUnrouted) {
+		if p.AllowUnrouted && own.contains(ip) {
+			return &RefusedError{Target: ip.String(), Reason: "an address of this host"}
+		}
+		return nil
 	}
-	return nil
+	return &RefusedError{Target: ip.String(), Reason: why}
 }
 
 // rule is one refused range. A range that carries an IPv4 address (NAT64,
@@ -66,6 +78,10 @@ type rule struct {
 	// (NAT64's well-known prefix, which DNS64 answers with on IPv6-only
 	// networks); otherwise the whole range is refused.
 	asEmbedded bool
+	// unrouted marks ranges the internet never routes but that reach no
+	// host or private network either (documentation, benchmarking): see
+	// Policy.AllowUnrouted.
+	unrouted bool
 }
 
 // refused is the table, searched in order: a narrower range comes before the
@@ -81,11 +97,11 @@ var refused = []rule{
 	{prefix: pfx("169.254.0.0/16"), what: "a link-local address (cloud metadata lives here)"},
 	{prefix: pfx("172.16.0.0/12"), what: "a private address"},
 	{prefix: pfx("192.0.0.0/24"), what: "an IETF protocol assignment address"},
-	{prefix: pfx("192.0.2.0/24"), what: "a documentation address"},
+	{prefix: pfx("192.0.2.0/24"), what: "a documentation address", unrouted: true},
 	{prefix: pfx("192.168.0.0/16"), what: "a private address"},
-	{prefix: pfx("198.18.0.0/15"), what: "a benchmarking address"},
-	{prefix: pfx("198.51.100.0/24"), what: "a documentation address"},
-	{prefix: pfx("203.0.113.0/24"), what: "a documentation address"},
+	{prefix: pfx("198.18.0.0/15"), what: "a benchmarking address", unrouted: true},
+	{prefix: pfx("198.51.100.0/24"), what: "a documentation address", unrouted: true},
+	{prefix: pfx("203.0.113.0/24"), what: "a documentation address", unrouted: true},
 	{prefix: pfx("224.0.0.0/4"), what: "a multicast address"},
 	{prefix: pfx("255.255.255.255/32"), what: "the broadcast address"},
 	{prefix: pfx("240.0.0.0/4"), what: "a reserved address"},
@@ -97,11 +113,11 @@ var refused = []rule{
 	{prefix: pfx("64:ff9b:1::/48"), what: "a local-use NAT64 address"},
 	{prefix: pfx("100::/64"), what: "a discard-only address"},
 	{prefix: pfx("2001::/32"), what: "a Teredo address"},
-	{prefix: pfx("2001:2::/48"), what: "a benchmarking address"},
+	{prefix: pfx("2001:2::/48"), what: "a benchmarking address", unrouted: true},
 	{prefix: pfx("2001:20::/28"), what: "an ORCHID address"},
-	{prefix: pfx("2001:db8::/32"), what: "a documentation address"},
+	{prefix: pfx("2001:db8::/32"), what: "a documentation address", unrouted: true},
 	{prefix: pfx("2002::/16"), what: "a 6to4 address", embedded: sixToFour},
-	{prefix: pfx("3fff::/20"), what: "a documentation address"},
+	{prefix: pfx("3fff::/20"), what: "a documentation address", unrouted: true},
 	{prefix: pfx("fc00::/7"), what: "a unique local (private) address"},
 	{prefix: pfx("fe80::/10"), what: "a link-local address"},
 	{prefix: pfx("fec0::/10"), what: "a site-local address"},
@@ -112,14 +128,15 @@ var refused = []rule{
 // rest is reserved (the table names the ranges with a clearer reason).
 var globalUnicast = pfx("2000::/3")
 
-// classify returns why ip is refused, or "" when it is public. An embedded
-// IPv4 address is classified the same way, own addresses included.
-func classify(ip netip.Addr) string {
+// classify returns why ip is refused, or "" when it is public, and whether
+// the range is only unrouted (see rule.unrouted). An embedded IPv4 address is
+// classified the same way, own addresses included.
+func classify(ip netip.Addr) (why string, unrouted bool) {
 	switch {
 	case !ip.IsValid():
-		return "not a valid address"
+		return "not a valid address", false
 	case ip.Zone() != "":
-		return "an address with a zone (only link-local addresses have one)"
+		return "an address with a zone (only link-local addresses have one)", false
 	}
 	for _, r := range refused {
 		if !r.prefix.Contains(ip) {
@@ -127,22 +144,22 @@ func classify(ip netip.Addr) string {
 		}
 		if r.embedded != nil {
 			v4 := r.embedded(ip)
-			if why := classify(v4); why != "" {
-				return r.what + " embedding " + v4.String() + ", " + why
+			if why, _ := classify(v4); why != "" {
+				return r.what + " embedding " + v4.String() + ", " + why, false
 			}
 			if r.asEmbedded {
-				return ""
+				return "", false
 			}
 		}
-		return r.what
+		return r.what, r.unrouted
 	}
 	if ip.Is6() && !globalUnicast.Contains(ip) {
-		return "a reserved IPv6 address (outside 2000::/3)"
+		return "a reserved IPv6 address (outside 2000::/3)", false
 	}
 	if own.contains(ip) {
-		return "an address of this host"
+		return "an address of this host", false
 	}
-	return ""
+	return "", false
 }
 
 // low32 is the IPv4 address in the last 32 bits (IPv4-compatible, NAT64 /96).

@@ -164,6 +164,29 @@ func TestAllowLoopbackOnlyAllowsLoopback(t *testing.T) {
 	}
 }
 
+// TestAllowUnroutedOnlyAllowsUnroutedRanges: the egress proxy's registries
+// may answer from documentation and benchmarking ranges, never from anything
+// that reaches inside a host or a private network, nor from the host's own
+// address when that is in a documentation range.
+func TestAllowUnroutedOnlyAllowsUnroutedRanges(t *testing.T) {
+	withOwnAddrs(t, "192.0.2.2/24")
+	egress := Policy{AllowUnrouted: true}
+	for _, a := range []string{"203.0.113.80", "198.51.100.7", "198.18.0.1", "2001:db8::1", "3fff::1"} {
+		if err := egress.Check(netip.MustParseAddr(a)); err != nil {
+			t.Errorf("%s refused with AllowUnrouted: %v", a, err)
+		}
+		if Check(netip.MustParseAddr(a)) == nil {
+			t.Errorf("%s allowed without AllowUnrouted", a)
+		}
+	}
+	for _, a := range []string{"192.0.2.2", "127.0.0.1", "10.0.0.1", "169.254.169.254", "100.64.0.1", "::1", "fc00::1",
+		"64:ff9b::7f00:1", "2002:cb00:7150::", "2001::1", "0.0.0.0"} {
+		if egress.Check(netip.MustParseAddr(a)) == nil {
+			t.Errorf("%s allowed with AllowUnrouted", a)
+		}
+	}
+}
+
 // TestOwnAddressesAreRefreshed: an address the host gains is refused once
 // the list is read again, and one it lost is allowed.
 func TestOwnAddressesAreRefreshed(t *testing.T) {

@@ -259,7 +259,9 @@ func (p *egressProxy) checkTarget(host string, port int) string {
 func (p *egressProxy) connect(t *tunnelRecord) (net.Conn, error) {
 	ctx, cancel := context.WithTimeout(p.ctx, dialTimeout)
 	defer cancel()
-	d := &netpolicy.Dialer{Resolver: netipResolver{p.resolver}, Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+	// Registries are names the operator chose: a mirror of theirs may answer
+	// from an unrouted (documentation) range; see netpolicy.Policy.AllowUnrouted.
+	d := &netpolicy.Dialer{Policy: netpolicy.Policy{AllowUnrouted: true}, Resolver: netipResolver{p.resolver}, Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := p.dial(ctx, network, addr)
 		if err == nil {
 			t.Addr = addr

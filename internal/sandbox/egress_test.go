@@ -84,7 +84,7 @@ func TestEgressRefusals(t *testing.T) {
 		"proxy.golang.org":       "10.1.2.3",        // poisoned: private address
 		"sum.golang.org":         "::ffff:127.0.0.1",
 		"files.pythonhosted.org": "64:ff9b::7f00:1", // NAT64 form of 127.0.0.1
-		"registry.yarnpkg.com":   "198.18.0.1",      // benchmarking network
+		"registry.yarnpkg.com":   "100.64.0.1",      // carrier-grade NAT
 	}}
 	hosts := append(slices.Clone(DefaultEgressHosts), "registry.yarnpkg.com")
 	m, err := New(Config{StateDir: stateDir(t), EgressHosts: hosts, Resolver: resolver, Dial: dial})
@@ -124,7 +124,7 @@ func TestEgressRefusals(t *testing.T) {
 		{Host: "proxy.golang.org", Port: 443, Refused: "proxy.golang.org resolves to 10.1.2.3, a private address"},
 		{Host: "sum.golang.org", Port: 443, Refused: "sum.golang.org resolves to 127.0.0.1, a loopback address"},
 		{Host: "files.pythonhosted.org", Port: 443, Refused: "files.pythonhosted.org resolves to 64:ff9b::7f00:1, a NAT64 address embedding 127.0.0.1, a loopback address"},
-		{Host: "registry.yarnpkg.com", Port: 443, Refused: "registry.yarnpkg.com resolves to 198.18.0.1, a benchmarking address"},
+		{Host: "registry.yarnpkg.com", Port: 443, Refused: "registry.yarnpkg.com resolves to 100.64.0.1, a carrier-grade NAT (shared) address"},
 		{Host: "pypi.org", Port: 80, Refused: "port 80 is not allowed (registries are reached on 443)"},
 		{Host: "PyPI.org.", Port: 443, Addr: registryIP + ":443", BytesIn: 4, BytesOut: 4},
 	}
