@@ -36,7 +36,7 @@ func scorecard(t *testing.T, s solution) *grading.Scorecard {
 	if testing.Short() {
 		t.Skip("grading reference solutions builds and runs them: not in -short")
 	}
-	v, _ := graded.LoadOrStore(s.name, &gradedOnce{})
+	v, _ := graded.LoadOrStore(s.name+"/"+s.mode, &gradedOnce{})
 	g := v.(*gradedOnce)
 	g.once.Do(func() {
 		env, err := gradingtest.Shared()
@@ -54,7 +54,7 @@ func scorecard(t *testing.T, s solution) *grading.Scorecard {
 		ctx, cancel := context.WithTimeout(context.Background(), gradeTimeout)
 		defer cancel()
 		start := time.Now()
-		g.card, g.err = env.Grade(ctx, Suite, repo, gradingtest.Options{Seed: seedOf(s.name)})
+		g.card, g.err = env.Grade(ctx, Suite, repo, gradingtest.Options{Seed: seedOf(s.name), Mode: s.mode})
 		t.Logf("%s graded in %s", s.name, time.Since(start).Round(time.Millisecond))
 	})
 	if g.err != nil {
@@ -98,6 +98,15 @@ func TestSolutions(t *testing.T) {
 			for _, def := range Suite.Checks {
 				if got[def.ID] != want[def.ID] {
 					t.Errorf("%s: %s, want %s", def.ID, got[def.ID], want[def.ID])
+				}
+			}
+			if len(card.Adaptations) != len(s.adaptations) {
+				t.Errorf("adaptations %+v, want %d saying %q", card.Adaptations, len(s.adaptations), s.adaptations)
+			} else {
+				for i, a := range card.Adaptations {
+					if !strings.Contains(a.Message, s.adaptations[i]) {
+						t.Errorf("adaptation %d is %q, want it to say %q", i, a.Message, s.adaptations[i])
+					}
 				}
 			}
 			if s.status != grading.StatusGraded && !failedPhaseSays(card, s.says) {

@@ -25,6 +25,11 @@ type solution struct {
 	setup  func(dir string) error
 	status string
 	failed []string // checks that fail; every other check passes (or, unless graded, is not run)
+	// mode is the grading mode ("" is adaptive, the default); adaptations
+	// are pieces of the scorecard's adaptation lines, one per line, in order
+	// (nil: nothing was adapted).
+	mode        string
+	adaptations []string
 	// says is what the failed phase's message or output must say when the
 	// service never got as far as the checks (contract §4).
 	says string

@@ -81,13 +81,14 @@ func (e *Env) Warm(ctx context.Context) error {
 type Options struct {
 	Seed         int64
 	ReadyTimeout time.Duration
+	Mode         string // grading.ModeAdaptive (default) or grading.ModeStrict
 }
 
 // Grade grades the git repository at path with suite.
 func (e *Env) Grade(ctx context.Context, suite *grading.Suite, repo string, o Options) (*grading.Scorecard, error) {
 	return run.Run(ctx, run.Options{
 		Suite: suite, RepoURL: repo, Sandbox: e.Sandbox, DB: e.DB,
-		Fetch: gitfetch.Options{AllowLocal: true}, Seed: o.Seed, ReadyTimeout: o.ReadyTimeout,
+		Fetch: gitfetch.Options{AllowLocal: true}, Seed: o.Seed, ReadyTimeout: o.ReadyTimeout, Mode: o.Mode,
 	})
 }
 
