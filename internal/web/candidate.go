@@ -2,10 +2,12 @@ package web
 
 import (
 	"html/template"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/intake"
 	"github.com/assayhq/assay/internal/mail"
 	"github.com/assayhq/assay/internal/progress"
@@ -156,8 +158,9 @@ type progressData struct {
 	Submission store.Submission
 	Steps      []step
 	Finished   bool
-	View       string
-	Checks     []checkView // visible checks only, without evidence
+	// Card is what grading's ForCandidate shares of the scorecard; nil
+	// when the assessment shares nothing (or there is no scorecard yet).
+	Card *grading.CandidateScorecard
 }
 
 type step struct {
@@ -169,11 +172,11 @@ type step struct {
 var phases = []string{store.StatusQueued, store.StatusFetching, store.StatusBuilding, store.StatusStarting,
 	store.StatusChecking, store.StatusGraded}
 
-// progress builds the fragment's data. Of the scorecard it keeps what the
-// assessment lets candidates see, by the API's rules: nothing, the total,
-// or the total with the visible checks; never evidence.
+// progress builds the fragment's data. Of the scorecard it keeps what
+// grading's ForCandidate shares under the assessment's candidate view, as
+// the API does.
 func (s *server) progress(token string, sub *store.Submission, scorecard []byte, view string) progressData {
-	p := progressData{Token: token, Submission: *sub, Finished: store.Finished(sub.Status), View: view}
+	p := progressData{Token: token, Submission: *sub, Finished: store.Finished(sub.Status)}
 	reached, failed := len(phases)-1, ""
 	for i, ph := range phases {
 		if ph == sub.Status {
@@ -203,15 +206,13 @@ func (s *server) progress(token string, sub *store.Submission, scorecard []byte,
 			p.Steps = append(p.Steps, step{Name: ph, State: "todo"})
 		}
 	}
-	if view == store.ViewVisibleChecks && scorecard != nil {
-		if sc, err := parseScorecard(scorecard); err == nil {
-			for _, ch := range sc.Checks {
-				if ch.Visibility == "visible" {
-					ch.Evidence = nil
-					p.Checks = append(p.Checks, ch)
-				}
-			}
+	if scorecard != nil {
+		sc, err := parseScorecard(scorecard)
+		if err != nil {
+			slog.Error("read stored scorecard", "submission", sub.ID, "err", err)
+			return p
 		}
+		p.Card = sc.ForCandidate(view)
 	}
 	return p
 }

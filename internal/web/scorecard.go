@@ -11,63 +11,26 @@ import (
 	"strings"
 
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/progress"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
 
-// scorecardView is the contract's scorecard (§5) as the pages read it. The
-// dashboard decodes the stored JSON itself rather than import the grading
-// package: web depends on the contract, not on grading's internals.
-type scorecardView struct {
-	Takehome     string             `json:"takehome"`
-	SuiteVersion string             `json:"suite_version"`
-	Status       string             `json:"status"`
-	Score        int                `json:"score"`
-	MaxScore     int                `json:"max_score"`
-	Categories   []categoryView     `json:"categories"`
-	Phases       []phaseView        `json:"phases"`
-	Checks       []checkView        `json:"checks"`
-	Metrics      map[string]float64 `json:"metrics"`
-	Commit       string             `json:"commit"`
-	Notices      []string           `json:"notices"`
-	SchemaDump   string             `json:"schema_dump"`
-}
-
-type categoryView struct {
-	Name     string `json:"name"`
-	Score    int    `json:"score"`
-	MaxScore int    `json:"max_score"`
-}
-
-type phaseView struct {
-	Name       string `json:"name"`
-	Status     string `json:"status"`
-	DurationMS int64  `json:"duration_ms"`
-	ExitCode   int    `json:"exit_code"`
-	OutputTail string `json:"output_tail"`
-	Message    string `json:"message"`
-}
-
-type checkView struct {
-	ID         string                     `json:"id"`
-	Title      string                     `json:"title"`
-	Category   string                     `json:"category"`
-	Status     string                     `json:"status"`
-	Score      int                        `json:"score"`
-	MaxScore   int                        `json:"max_score"`
-	Message    string                     `json:"message"`
-	Visibility string                     `json:"visibility"`
-	Evidence   map[string]json.RawMessage `json:"evidence"`
-}
-
-func parseScorecard(raw []byte) (*scorecardView, error) {
-	var sc scorecardView
-	if err := json.Unmarshal(raw, &sc); err != nil {
+// parseScorecard reads a stored scorecard (contract §5). Numbers in evidence
+// stay as written, so the page shows them as the grader recorded them.
+func parseScorecard(raw []byte) (*grading.Scorecard, error) {
+	var sc grading.Scorecard
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&sc); err != nil {
 		return nil, fmt.Errorf("read scorecard: %w", err)
 	}
 	return &sc, nil
 }
+
+// checkView is a check as the reviewer's page shows it, evidence laid out.
+type checkView struct{ grading.CheckResult }
 
 // exchange is one recorded HTTP request and response (evidence "exchanges").
 type exchange struct {
@@ -101,7 +64,10 @@ func (c checkView) EvidenceItems() []evidenceItem {
 	sort.SliceStable(keys, func(i, j int) bool { return keys[j] == "exchanges" && keys[i] != "exchanges" })
 	var out []evidenceItem
 	for _, k := range keys {
-		raw := c.Evidence[k]
+		raw, err := json.Marshal(c.Evidence[k])
+		if err != nil {
+			raw = []byte(fmt.Sprint(c.Evidence[k]))
+		}
 		it := evidenceItem{Key: k}
 		var xs []exchange
 		var str string
@@ -137,21 +103,21 @@ type categoryGroup struct {
 	Checks []checkView
 }
 
-func groupChecks(sc *scorecardView) []categoryGroup {
+func groupChecks(sc *grading.Scorecard) []categoryGroup {
 	var groups []categoryGroup
-	index := map[string]int{}
+	index := map[grading.Category]int{}
 	for _, cat := range sc.Categories {
 		index[cat.Name] = len(groups)
-		groups = append(groups, categoryGroup{Name: cat.Name, Score: cat.Score, Max: cat.MaxScore})
+		groups = append(groups, categoryGroup{Name: string(cat.Name), Score: cat.Score, Max: cat.MaxScore})
 	}
 	for _, ch := range sc.Checks {
 		i, ok := index[ch.Category]
 		if !ok {
 			index[ch.Category] = len(groups)
 			i = len(groups)
-			groups = append(groups, categoryGroup{Name: ch.Category})
+			groups = append(groups, categoryGroup{Name: string(ch.Category)})
 		}
-		groups[i].Checks = append(groups[i].Checks, ch)
+		groups[i].Checks = append(groups[i].Checks, checkView{ch})
 	}
 	return groups
 }
@@ -159,7 +125,7 @@ func groupChecks(sc *scorecardView) []categoryGroup {
 type scorecardData struct {
 	Detail     *store.SubmissionDetail
 	Assessment *store.Assessment
-	Card       *scorecardView
+	Card       *grading.Scorecard
 	CardError  string
 	Groups     []categoryGroup
 	Bars       barChart
