@@ -1,16 +1,19 @@
 package web
 
 import (
+	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/assayhq/assay/internal/catalog"
 	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/intake"
 	"github.com/assayhq/assay/internal/mail"
 	"github.com/assayhq/assay/internal/progress"
+	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -23,7 +26,7 @@ type candidateData struct {
 	Token         string
 	Invitation    store.Invitation
 	Assessment    store.Assessment
-	Takehome      Takehome
+	Takehome      catalog.Takehome
 	Brief         template.HTML
 	Instructions  template.HTML
 	AttemptsLeft  int
@@ -56,7 +59,7 @@ func (s *server) showCandidate(c *gin.Context, status int, d candidateData) {
 	ctx := c.Request.Context()
 	v, err := s.Store.OpenInvitation(ctx, token)
 	if err != nil {
-		if status, _ := classify(err); status == http.StatusNotFound {
+		if errors.Is(err, store.ErrNotFound) {
 			s.candidateNotFound(c)
 			return
 		}
@@ -113,10 +116,10 @@ func (s *server) candidateSubmit(c *gin.Context) {
 		Errors: map[string]string{}}
 	repo, err := s.Intake.RepoURL(d.RepoURL)
 	if err != nil {
-		d.Errors["repo_url"] = sentence(strings.Replace(after(err, intake.ErrRejected), "repo_url", "the repository URL", 1))
+		d.Errors["repo_url"] = sentence(strings.Replace(rules.Message(err), "repo_url", "the repository URL", 1))
 	}
 	if err := intake.Ref(d.Ref); err != nil {
-		d.Errors["ref"] = sentence(after(err, intake.ErrRejected))
+		d.Errors["ref"] = sentence(rules.Message(err))
 	}
 	if len(d.Errors) > 0 {
 		s.showCandidate(c, http.StatusUnprocessableEntity, d)
@@ -124,7 +127,7 @@ func (s *server) candidateSubmit(c *gin.Context) {
 	}
 	_, err = s.Store.SubmitWithReceipt(c.Request.Context(), token, repo, d.Ref, mail.Receipt)
 	if err != nil {
-		status, msg := classify(err)
+		status, msg := rules.Status(err)
 		switch status {
 		case http.StatusNotFound:
 			s.candidateNotFound(c)

@@ -406,7 +406,8 @@ func TestEditAssessmentSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := readBody(t, resp)
-	for _, want := range []string{"Give it a title", "Hours must be", "Attempts must be", "Choose what candidates see"} {
+	for _, want := range []string{"The title must be 1 to 200 characters.", "Hours must be from 1 to 720.", "Attempts must be from 1 to 20.",
+		"The candidate view must be nothing, total or visible_checks."} {
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, want) {
 			t.Errorf("bad values: %d, no %q", resp.StatusCode, want)
 		}

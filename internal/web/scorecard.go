@@ -2,10 +2,11 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/assayhq/assay/internal/auth"
 	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/progress"
+	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -158,7 +160,7 @@ func (s *server) scorecard(c *gin.Context) {
 		return
 	}
 	data := scorecardData{Detail: d, Assessment: as, Events: events, Decisions: store.Decisions,
-		CanReview: p.Role != store.RoleRecruiter, Finished: store.Finished(d.Submission.Status)}
+		CanReview: rules.In(rules.Reviewers, p.Role), Finished: store.Finished(d.Submission.Status)}
 	if runs, err := s.Store.SubmissionRuns(ctx, p.OrgID, d.Submission.ID); err != nil {
 		s.fail(c, err)
 		return
@@ -194,9 +196,9 @@ func (s *server) scorecard(c *gin.Context) {
 
 func (s *server) addReview(c *gin.Context) {
 	decision, notes := c.PostForm("decision"), c.PostForm("notes")
-	if !slices.Contains(store.Decisions, decision) || len(notes) > 20000 {
+	if err := cmp.Or(rules.Decision(decision), rules.Notes(notes)); err != nil {
 		s.render(c, http.StatusUnprocessableEntity, "error", "Decision refused", errorPage{Status: http.StatusUnprocessableEntity,
-			Message: "Choose advance, reject or hold; notes may be at most 20000 bytes."})
+			Message: sentence(err.Error())})
 		return
 	}
 	if _, err := s.Store.AddReview(c.Request.Context(), actor(c), c.Param("id"), decision, notes); err != nil {
@@ -227,7 +229,7 @@ func (s *server) staffSubmission(c *gin.Context) (*store.SubmissionDetail, bool)
 // failBlock answers a live block's request that failed: a plain 404 when the
 // submission is not there (the block is swapped in as it is), the error page else.
 func (s *server) failBlock(c *gin.Context, err error) {
-	if status, _ := classify(err); status == http.StatusNotFound {
+	if errors.Is(err, store.ErrNotFound) {
 		c.String(http.StatusNotFound, "not found")
 		return
 	}
