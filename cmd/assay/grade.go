@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -88,12 +89,17 @@ func runGrade(ctx context.Context, args []string) error {
 	return writeScorecard(os.Stdout, card, f.format, f.all)
 }
 
-// writeScorecard prints the scorecard; without all, hidden checks are left
-// out (and said to be).
+// writeScorecard prints the scorecard. Without all it is the candidate's
+// report: the checks a candidate sees of it (grading's ForCandidate, as the
+// dashboard shows them), the full totals, and a line saying how many points
+// the checks left out hold. The rest (phases, notices, evidence) is the
+// candidate's own service's and is kept.
 func writeScorecard(w io.Writer, card *grading.Scorecard, format string, all bool) error {
-	shown := card
+	shown, shared := card, card.ForCandidate(grading.ViewVisibleChecks)
 	if !all {
-		shown = card.Visible()
+		shown = new(grading.Scorecard)
+		*shown = *card
+		shown.Checks = slices.DeleteFunc(slices.Clone(card.Checks), func(c grading.CheckResult) bool { return !shared.Shares(c.ID) })
 	}
 	if format == "json" {
 		return grading.WriteJSON(w, shown)
@@ -101,8 +107,8 @@ func writeScorecard(w io.Writer, card *grading.Scorecard, format string, all boo
 	if err := grading.WriteText(w, shown); err != nil {
 		return err
 	}
-	if hidden := len(card.Checks) - len(shown.Checks); hidden > 0 {
-		_, err := fmt.Fprintf(w, "(%d hidden checks, worth %d points, are not shown; --all shows them)\n", hidden, card.MaxScore-shown.MaxScore)
+	if !all && shared.Unshared != "" {
+		_, err := fmt.Fprintf(w, "(%s; --all shows them)\n", shared.Unshared)
 		return err
 	}
 	return nil

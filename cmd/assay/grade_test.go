@@ -37,12 +37,12 @@ func TestWriteScorecardText(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{
 		"! graded without a sandbox",
-		"correctness  8/8",
+		"correctness  8/14",
 		"✓ 8 /8  Every planet imported  (import.complete)",
 		"✗ 0 /3  404 for a missing planet  (crud.get_404)",
 		"answer 404",
-		"total 8/11",
-		"1 hidden checks, worth 6 points",
+		"total 8/17",
+		"(6 points are in checks your reviewers have not shared; --all shows them)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text output lacks %q:\n%s", want, out)
@@ -72,7 +72,7 @@ func TestWriteScorecardJSON(t *testing.T) {
 			t.Errorf("JSON lacks %q: %s", k, b.String())
 		}
 	}
-	if got["max_score"].(float64) != 11 || len(got["checks"].([]any)) != 2 {
+	if got["max_score"].(float64) != 17 || len(got["checks"].([]any)) != 2 {
 		t.Errorf("visible JSON: max_score %v, %d checks", got["max_score"], len(got["checks"].([]any)))
 	}
 	check := got["checks"].([]any)[1].(map[string]any)

@@ -59,10 +59,11 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 	// One throttle for both sign-in routes (API and dashboard), so a guesser
 	// gets no extra attempts by using the other.
 	throttle := auth.NewThrottle(5, time.Minute)
+	takehomes := builtinCatalog()
 	api.Register(r, api.Deps{
 		Store: st, Tokens: tokens, Throttle: throttle,
 		Intake:  policy,
-		Catalog: catalog{}, BaseURL: cfg.BaseURL, Notices: notices,
+		Catalog: takehomes, BaseURL: cfg.BaseURL, Notices: notices,
 		SecretKey:    cfg.SecretKey,
 		SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"),
 		Ready:        func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
@@ -71,7 +72,7 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 	})
 	if err := web.Register(r, web.Deps{
 		Store: st, Tokens: tokens, Throttle: throttle, Intake: policy,
-		Catalog: webCatalog{}, BaseURL: cfg.BaseURL, SecretKey: cfg.SecretKey,
+		Catalog: takehomes, BaseURL: cfg.BaseURL, SecretKey: cfg.SecretKey,
 		SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"), MailEnabled: cfg.SMTPURL != "",
 		Notices: notices,
 	}); err != nil {

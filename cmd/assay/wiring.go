@@ -4,10 +4,9 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"sort"
 
 	"github.com/assayhq/assay/graders"
-	"github.com/assayhq/assay/internal/api"
+	"github.com/assayhq/assay/internal/catalog"
 	"github.com/assayhq/assay/internal/config"
 	"github.com/assayhq/assay/internal/demo"
 	"github.com/assayhq/assay/internal/gradingdb"
@@ -42,30 +41,19 @@ func redisOpt(cfg *config.Config) (asynq.RedisConnOpt, error) {
 	return opt, nil
 }
 
-// catalog exposes the built-in take-homes (graders.All) to the API.
-type catalog struct{}
-
-func (catalog) Takehomes() []api.Takehome {
-	out := make([]api.Takehome, 0, len(graders.All))
-	for slug := range graders.All {
-		th, _ := catalog{}.Takehome(slug)
-		out = append(out, th)
+// builtinCatalog is the built-in take-homes (graders.All) as the API and
+// the dashboard list them.
+func builtinCatalog() *catalog.Catalog {
+	var ths []catalog.Takehome
+	for _, s := range graders.All {
+		ths = append(ths, catalog.Takehome{Slug: s.Slug, Title: s.Title, Version: s.Version, Brief: s.Brief, Starter: s.Starter})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Slug < out[j].Slug })
-	return out
-}
-
-func (catalog) Takehome(slug string) (api.Takehome, bool) {
-	s, ok := graders.All[slug]
-	if !ok {
-		return api.Takehome{}, false
-	}
-	return api.Takehome{Slug: s.Slug, Title: s.Title, Version: s.Version, Brief: s.Brief}, true
+	return catalog.New(ths...)
 }
 
 func demoTakehomes() []demo.Takehome {
 	var out []demo.Takehome
-	for _, th := range (catalog{}).Takehomes() {
+	for _, th := range builtinCatalog().Takehomes() {
 		out = append(out, demo.Takehome{Slug: th.Slug, Title: th.Title, Version: th.Version})
 	}
 	return out

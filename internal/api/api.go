@@ -15,24 +15,12 @@ import (
 	"strings"
 
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/catalog"
 	"github.com/assayhq/assay/internal/intake"
+	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
-
-// Takehome is what the API says about one built-in take-home.
-type Takehome struct {
-	Slug    string `json:"slug"`
-	Title   string `json:"title"`
-	Version string `json:"suite_version"`
-	Brief   string `json:"brief"`
-}
-
-// Catalog lists the take-homes assessments can be made from.
-type Catalog interface {
-	Takehomes() []Takehome
-	Takehome(slug string) (Takehome, bool)
-}
 
 // Deps is what the API needs; cmd wires it.
 type Deps struct {
@@ -40,7 +28,7 @@ type Deps struct {
 	Tokens   *auth.Tokens
 	Throttle *auth.Throttle
 	Intake   intake.Policy
-	Catalog  Catalog
+	Catalog  *catalog.Catalog
 	BaseURL  string
 	// Ready checks the services besides PostgreSQL (Redis); nil means none.
 	Ready func(ctx context.Context) error
@@ -83,10 +71,10 @@ func Register(r *gin.Engine, d Deps) {
 
 	staff := v1.Group("")
 	staff.Use(auth.Middleware(d.Tokens, a.loadPrincipal))
-	anyone := auth.Require(store.RoleAdmin, store.RoleRecruiter, store.RoleReviewer)
-	recruiters := auth.Require(store.RoleAdmin, store.RoleRecruiter)
-	reviewers := auth.Require(store.RoleAdmin, store.RoleReviewer)
-	admins := auth.Require(store.RoleAdmin)
+	anyone := auth.Require(rules.Staff...)
+	recruiters := auth.Require(rules.Recruiters...)
+	reviewers := auth.Require(rules.Reviewers...)
+	admins := auth.Require(rules.Admins...)
 
 	staff.GET("/me", anyone, a.me)
 	staff.GET("/takehomes", anyone, a.takehomes)
@@ -143,50 +131,20 @@ func (a *api) loadPrincipal(ctx context.Context, cl *auth.Claims) (*auth.Princip
 	return &auth.Principal{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, Email: u.Email}, nil
 }
 
-// errBadRequest marks errors in what the client sent.
-var errBadRequest = errors.New("bad request")
-
+// badRequest is an error in what the client sent that no rule of package
+// rules names (a malformed body, a bad query parameter).
 func badRequest(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", errBadRequest, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: %s", store.ErrInvalid, fmt.Sprintf(format, args...))
 }
 
-// respondError maps an error to its status code; the message of a client
-// error says what to change, a server error says nothing of internals.
+// respondError answers with the status and message rules.Status gives err;
+// a server error is logged, its message says nothing of internals.
 func respondError(c *gin.Context, err error) {
-	status := http.StatusInternalServerError
-	var maxErr *http.MaxBytesError
-	switch {
-	case errors.As(err, &maxErr):
-		c.AbortWithStatusJSON(http.StatusRequestEntityTooLarge, gin.H{"error": fmt.Sprintf("request body is larger than %d bytes", maxErr.Limit)})
-		return
-	case errors.Is(err, errBadRequest), errors.Is(err, store.ErrInvalid), errors.Is(err, intake.ErrRejected):
-		status = http.StatusBadRequest
-	case errors.Is(err, store.ErrNotFound):
-		c.AbortWithStatusJSON(http.StatusNotFound, gin.H{"error": "not found"})
-		return
-	case errors.Is(err, store.ErrConflict):
-		status = http.StatusConflict
-	case errors.Is(err, store.ErrClosed):
-		status = http.StatusForbidden
-	}
+	status, msg := rules.Status(err)
 	if status == http.StatusInternalServerError {
 		slog.Error("request failed", "method", c.Request.Method, "path", c.FullPath(), "err", err)
-		c.AbortWithStatusJSON(status, gin.H{"error": "internal error; it has been logged"})
-		return
 	}
-	c.AbortWithStatusJSON(status, gin.H{"error": clientMessage(err)})
-}
-
-// clientMessage keeps the part of a wrapped error meant for the client: the
-// text after the sentinel ("invalid: limit must be ...").
-func clientMessage(err error) string {
-	msg := err.Error()
-	for _, s := range []error{errBadRequest, store.ErrInvalid, store.ErrConflict, store.ErrClosed, intake.ErrRejected} {
-		if i := strings.Index(msg, s.Error()+": "); i >= 0 {
-			return msg[i+len(s.Error())+2:]
-		}
-	}
-	return msg
+	c.AbortWithStatusJSON(status, gin.H{"error": msg})
 }
 
 // decode reads a JSON body strictly: unknown fields and trailing data are errors.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/assayhq/assay/internal/api"
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/catalog"
 	"github.com/assayhq/assay/internal/intake"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/assayhq/assay/internal/testenv"
@@ -21,22 +22,10 @@ import (
 
 var secret = []byte("test-secret-key-0123456789abcdef0123456789")
 
-type catalog []api.Takehome
-
-func (c catalog) Takehomes() []api.Takehome { return c }
-func (c catalog) Takehome(slug string) (api.Takehome, bool) {
-	for _, t := range c {
-		if t.Slug == slug {
-			return t, true
-		}
-	}
-	return api.Takehome{}, false
-}
-
-var testCatalog = catalog{
-	{Slug: "planets-crud", Title: "Planets CRUD", Version: "1", Brief: "# Planets"},
-	{Slug: "shopping-list", Title: "Shopping list", Version: "1", Brief: "# Shopping"},
-}
+var testCatalog = catalog.New(
+	catalog.Takehome{Slug: "planets-crud", Title: "Planets CRUD", Version: "1", Brief: "# Planets"},
+	catalog.Takehome{Slug: "shopping-list", Title: "Shopping list", Version: "1", Brief: "# Shopping"},
+)
 
 const password = "correct horse battery"
 

@@ -3,9 +3,9 @@ package api
 import (
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -28,27 +28,23 @@ type assessmentRequest struct {
 func (r *assessmentRequest) validate() error {
 	if r.Title != nil {
 		*r.Title = strings.TrimSpace(*r.Title)
-		if n := utf8.RuneCountInString(*r.Title); n < 1 || n > 200 {
-			return badRequest("title must be 1 to 200 characters")
-		}
 	}
-	if r.Instructions != nil && len(*r.Instructions) > 20000 {
-		return badRequest("instructions must be at most 20000 bytes")
-	}
-	if r.HoursAllowed != nil && (*r.HoursAllowed < 1 || *r.HoursAllowed > 720) {
-		return badRequest("hours_allowed must be from 1 to 720")
-	}
-	if r.MaxSubmissions != nil && (*r.MaxSubmissions < 1 || *r.MaxSubmissions > 20) {
-		return badRequest("max_submissions must be from 1 to 20")
-	}
-	if r.CandidateView != nil {
-		switch *r.CandidateView {
-		case store.ViewNothing, store.ViewTotal, store.ViewVisibleChecks:
-		default:
-			return badRequest("candidate_view must be nothing, total or visible_checks")
+	for _, err := range []error{check(r.Title, rules.Title), check(r.Instructions, rules.Instructions),
+		check(r.HoursAllowed, rules.HoursAllowed), check(r.MaxSubmissions, rules.MaxSubmissions),
+		check(r.CandidateView, rules.CandidateView)} {
+		if err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// check applies a rule to a field that is present.
+func check[T any](p *T, rule func(T) error) error {
+	if p == nil {
+		return nil
+	}
+	return rule(*p)
 }
 
 func (a *api) createAssessment(c *gin.Context) {
@@ -76,8 +72,8 @@ func (a *api) createAssessment(c *gin.Context) {
 	}
 	as := store.Assessment{
 		Takehome: th.Slug, SuiteVersion: th.Version, Title: *req.Title,
-		Instructions: deref(req.Instructions, ""), HoursAllowed: deref(req.HoursAllowed, 72),
-		MaxSubmissions: deref(req.MaxSubmissions, 3), CandidateView: deref(req.CandidateView, store.ViewVisibleChecks),
+		Instructions: deref(req.Instructions, ""), HoursAllowed: deref(req.HoursAllowed, rules.DefaultHours),
+		MaxSubmissions: deref(req.MaxSubmissions, rules.DefaultAttempts), CandidateView: deref(req.CandidateView, rules.DefaultCandidateView),
 	}
 	if err := a.Store.CreateAssessment(c.Request.Context(), actor(c), &as); err != nil {
 		respondError(c, err)

@@ -2,10 +2,12 @@ package api
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/intake"
 	"github.com/assayhq/assay/internal/mail"
 	"github.com/assayhq/assay/internal/store"
@@ -87,7 +89,7 @@ func (a *api) candidateSubmit(c *gin.Context) {
 	if a.Metrics != nil {
 		a.Metrics.submissionsReceived.Inc()
 	}
-	c.JSON(http.StatusAccepted, candidateSubmissionView(sub, nil, store.ViewNothing))
+	c.JSON(http.StatusAccepted, candidateSubmissionView(sub, nil, grading.ViewNothing))
 }
 
 func (a *api) candidateSubmission(c *gin.Context) {
@@ -103,44 +105,32 @@ func (a *api) candidateSubmission(c *gin.Context) {
 	c.JSON(http.StatusOK, candidateSubmissionView(&d.Submission, d.Scorecard, as.CandidateView))
 }
 
-// visibleCheck is what a candidate may read of one check: never its evidence.
-type visibleCheck struct {
-	ID       string `json:"id"`
-	Title    string `json:"title"`
-	Category string `json:"category"`
-	Status   string `json:"status"`
-	Score    int    `json:"score"`
-	MaxScore int    `json:"max_score"`
-	Message  string `json:"message"`
+// candidateSubmission is what a candidate reads of one submission: its
+// status always, and of its scorecard what grading's ForCandidate shares
+// under the assessment's candidate view (its fields inline; none when nothing
+// is shared).
+type candidateSubmission struct {
+	ID         string     `json:"id"`
+	Status     string     `json:"status"`
+	Attempt    int        `json:"attempt"`
+	RepoURL    string     `json:"repo_url"`
+	Ref        string     `json:"ref"`
+	CreatedAt  time.Time  `json:"created_at"`
+	FinishedAt *time.Time `json:"finished_at"`
+	*grading.CandidateScorecard
 }
 
-// candidateSubmissionView shows the status always, and of the scorecard only
-// what the assessment lets candidates see.
-func candidateSubmissionView(s *store.Submission, scorecard json.RawMessage, view string) gin.H {
-	out := gin.H{"id": s.ID, "status": s.Status, "attempt": s.Attempt, "repo_url": s.RepoURL,
-		"ref": s.Ref, "created_at": s.CreatedAt, "finished_at": s.FinishedAt}
-	if scorecard == nil || view == store.ViewNothing {
+func candidateSubmissionView(s *store.Submission, scorecard json.RawMessage, view string) candidateSubmission {
+	out := candidateSubmission{ID: s.ID, Status: s.Status, Attempt: s.Attempt, RepoURL: s.RepoURL, Ref: s.Ref,
+		CreatedAt: s.CreatedAt, FinishedAt: s.FinishedAt}
+	if scorecard == nil {
 		return out
 	}
-	out["score"], out["max_score"] = s.Score, s.MaxScore
-	if view != store.ViewVisibleChecks {
+	var card grading.Scorecard
+	if err := json.Unmarshal(scorecard, &card); err != nil {
+		slog.Error("read stored scorecard", "submission", s.ID, "err", err)
 		return out
 	}
-	var sc struct {
-		Checks []struct {
-			visibleCheck
-			Visibility string `json:"visibility"`
-		} `json:"checks"`
-	}
-	if json.Unmarshal(scorecard, &sc) != nil {
-		return out
-	}
-	checks := []visibleCheck{}
-	for _, ch := range sc.Checks {
-		if ch.Visibility == "visible" {
-			checks = append(checks, ch.visibleCheck)
-		}
-	}
-	out["checks"] = checks
+	out.CandidateScorecard = card.ForCandidate(view)
 	return out
 }

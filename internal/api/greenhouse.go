@@ -102,7 +102,7 @@ func partnerAuth(p *greenhouse.Partner) gin.HandlerFunc {
 		org, err := p.Authenticate(c.Request.Context(), c.Request)
 		if errors.Is(err, greenhouse.ErrUnauthorized) {
 			c.Header("WWW-Authenticate", `Basic realm="Assay Greenhouse partner API"`)
-			c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": clientMessage(err)})
+			c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": err.Error()})
 			return
 		}
 		if err != nil {

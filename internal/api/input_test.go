@@ -144,8 +144,9 @@ func TestCandidateJourney(t *testing.T) {
 	if outbox != 1 {
 		t.Fatalf("outbox rows for submission: %d", outbox)
 	}
-	// Scorecard shows only visible checks, without evidence.
-	scorecard := `{"score":40,"max_score":100,"checks":[{"id":"a.visible","visibility":"visible","status":"failed","message":"fix it","evidence":{"secret":"x"}},{"id":"b.hidden","visibility":"hidden","status":"passed"}]}`
+	// Scorecard shows only visible checks, without evidence, the full totals,
+	// and how many points are in the checks not shown.
+	scorecard := `{"score":40,"max_score":100,"checks":[{"id":"a.visible","visibility":"visible","status":"failed","max_score":94,"message":"fix it","evidence":{"secret":"x"}},{"id":"b.hidden","visibility":"hidden","status":"passed","max_score":6}]}`
 	if _, err := e.store.SQL().ExecContext(context.Background(), `INSERT INTO scorecards (org_id, submission_id, takehome, suite_version, status, score, max_score, data)
 		VALUES ($1, $2, 'shopping-list', '1', 'graded', 40, 100, $3)`,
 		e.a.id, sub.ID, scorecard); err != nil {
@@ -156,7 +157,8 @@ func TestCandidateJourney(t *testing.T) {
 	}
 	resp := e.do("GET", "/api/v1/candidate/submissions/"+sub.ID, inv.Token, nil)
 	raw := errorOrBody(resp)
-	if resp.StatusCode != 200 || !strings.Contains(raw, "a.visible") || strings.Contains(raw, "b.hidden") || strings.Contains(raw, "secret") || !strings.Contains(raw, `"score":40`) {
+	if resp.StatusCode != 200 || !strings.Contains(raw, "a.visible") || strings.Contains(raw, "b.hidden") || strings.Contains(raw, "secret") || !strings.Contains(raw, `"score":40`) ||
+		!strings.Contains(raw, `"max_score":100`) || !strings.Contains(raw, `"unshared":"6 points are in checks your reviewers have not shared"`) {
 		t.Fatalf("candidate scorecard view: %d %s", resp.StatusCode, raw)
 	}
 	// Another candidate's token does not open this submission.

@@ -3,10 +3,10 @@ package api
 import (
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/assayhq/assay/internal/auth"
 	"github.com/assayhq/assay/internal/mail"
+	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -24,12 +24,12 @@ func (a *api) createInvitation(c *gin.Context) {
 	}
 	req.CandidateName = strings.TrimSpace(req.CandidateName)
 	req.CandidateEmail = strings.ToLower(strings.TrimSpace(req.CandidateEmail))
-	if n := utf8.RuneCountInString(req.CandidateName); n < 1 || n > 200 {
-		respondError(c, badRequest("candidate_name must be 1 to 200 characters"))
+	if err := rules.CandidateName(req.CandidateName); err != nil {
+		respondError(c, err)
 		return
 	}
-	if !validEmail(req.CandidateEmail) {
-		respondError(c, badRequest("candidate_email must be an address like name@example.com"))
+	if err := rules.Email("candidate_email", req.CandidateEmail); err != nil {
+		respondError(c, err)
 		return
 	}
 	inv := store.Invitation{AssessmentID: c.Param("id"), CandidateName: req.CandidateName, CandidateEmail: req.CandidateEmail}

@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"net/mail"
 	"strconv"
 	"strings"
 	"time"
@@ -71,10 +70,4 @@ func (a *api) setSessionCookie(c *gin.Context, value string, maxAge int) {
 func (a *api) me(c *gin.Context) {
 	p := auth.Current(c)
 	c.JSON(http.StatusOK, gin.H{"id": p.UserID, "email": p.Email, "role": p.Role, "org_id": p.OrgID})
-}
-
-// validEmail accepts a bare address ("a@b.example"), not a display name form.
-func validEmail(s string) bool {
-	addr, err := mail.ParseAddress(s)
-	return err == nil && addr.Address == s && len(s) <= 254 && strings.Contains(s[strings.LastIndex(s, "@"):], ".")
 }

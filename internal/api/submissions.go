@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -68,12 +69,12 @@ func (a *api) addReview(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	if !slices.Contains(store.Decisions, req.Decision) {
-		respondError(c, badRequest("decision must be advance, reject or hold"))
+	if err := rules.Decision(req.Decision); err != nil {
+		respondError(c, err)
 		return
 	}
-	if len(req.Notes) > 20000 {
-		respondError(c, badRequest("notes must be at most 20000 bytes"))
+	if err := rules.Notes(req.Notes); err != nil {
+		respondError(c, err)
 		return
 	}
 	r, err := a.Store.AddReview(c.Request.Context(), actor(c), c.Param("id"), req.Decision, req.Notes)

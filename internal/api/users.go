@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -31,12 +32,12 @@ func (a *api) createUser(c *gin.Context) {
 		return
 	}
 	req.Email = strings.ToLower(strings.TrimSpace(req.Email))
-	if !validEmail(req.Email) {
-		respondError(c, badRequest("email must be an address like name@example.com"))
+	if err := rules.Email("email", req.Email); err != nil {
+		respondError(c, err)
 		return
 	}
-	if !store.ValidRole(req.Role) {
-		respondError(c, badRequest("role must be admin, recruiter or reviewer"))
+	if err := rules.Role(req.Role); err != nil {
+		respondError(c, err)
 		return
 	}
 	hash, err := auth.HashPassword(req.Password)
@@ -63,8 +64,8 @@ func (a *api) updateUser(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	if req.Role != nil && !store.ValidRole(*req.Role) {
-		respondError(c, badRequest("role must be admin, recruiter or reviewer"))
+	if err := check(req.Role, rules.Role); err != nil {
+		respondError(c, err)
 		return
 	}
 	if c.Param("id") == auth.Current(c).UserID && (req.Role != nil && *req.Role != store.RoleAdmin || req.Disabled != nil && *req.Disabled) {

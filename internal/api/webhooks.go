@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/assayhq/assay/internal/webhooks"
 	"github.com/gin-gonic/gin"
@@ -32,7 +33,7 @@ type webhookWithSecret struct {
 
 func (a *api) checkWebhookURL(raw string) error {
 	if err := webhooks.CheckURL(strings.TrimSpace(raw), a.Intake.AllowLoopback); err != nil {
-		return badRequest("url: %s", strings.TrimPrefix(err.Error(), webhooks.ErrRefused.Error()+": "))
+		return badRequest("url: %s", rules.Message(err))
 	}
 	return nil
 }
@@ -67,8 +68,8 @@ func (a *api) createWebhook(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	if len(req.Description) > 500 {
-		respondError(c, badRequest("description must be at most 500 characters"))
+	if err := rules.WebhookDescription(req.Description); err != nil {
+		respondError(c, err)
 		return
 	}
 	ep := store.WebhookEndpoint{URL: strings.TrimSpace(req.URL), Description: req.Description, EventTypes: req.EventTypes}
@@ -100,8 +101,8 @@ func (a *api) updateWebhook(c *gin.Context) {
 		}
 		*req.URL = strings.TrimSpace(*req.URL)
 	}
-	if req.Description != nil && len(*req.Description) > 500 {
-		respondError(c, badRequest("description must be at most 500 characters"))
+	if err := check(req.Description, rules.WebhookDescription); err != nil {
+		respondError(c, err)
 		return
 	}
 	ep, err := a.Store.UpdateWebhookEndpoint(c.Request.Context(), actor(c), c.Param("id"), store.WebhookEndpointChanges{

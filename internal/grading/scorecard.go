@@ -93,20 +93,6 @@ type CheckResult struct {
 	Evidence   map[string]any `json:"evidence"`
 }
 
-// Visible returns a copy of the scorecard holding only what a candidate may
-// see: hidden checks are left out, and totals count the visible checks only.
-func (s *Scorecard) Visible() *Scorecard {
-	out := *s
-	out.Checks = nil
-	for _, c := range s.Checks {
-		if c.Visibility == Visible {
-			out.Checks = append(out.Checks, c)
-		}
-	}
-	out.total()
-	return &out
-}
-
 // total recomputes the score, the maximum and the per-category subtotals
 // from the checks, in the fixed category order.
 func (s *Scorecard) total() {

@@ -13,6 +13,7 @@ import (
 	"github.com/assayhq/assay/graders"
 	"github.com/assayhq/assay/internal/api"
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/catalog"
 	"github.com/assayhq/assay/internal/demo"
 	"github.com/assayhq/assay/internal/gitfetch/gittest"
 	"github.com/assayhq/assay/internal/grading"
@@ -22,17 +23,6 @@ import (
 	"github.com/assayhq/assay/internal/testenv"
 	"github.com/gin-gonic/gin"
 )
-
-type catalog struct{}
-
-func (catalog) Takehomes() []api.Takehome { return nil }
-func (catalog) Takehome(slug string) (api.Takehome, bool) {
-	s, ok := graders.All[slug]
-	if !ok {
-		return api.Takehome{}, false
-	}
-	return api.Takehome{Slug: s.Slug, Title: s.Title, Version: s.Version, Brief: s.Brief}, true
-}
 
 // TestEndToEnd: the demo data is seeded, a recruiter invites a candidate,
 // the candidate submits a reference solution served over git's smart HTTP on
@@ -61,7 +51,7 @@ func TestEndToEnd(t *testing.T) {
 	gin.SetMode(gin.TestMode)
 	r := gin.New()
 	api.Register(r, api.Deps{Store: h.st, Tokens: auth.NewTokens([]byte("e2e-secret-key-0123456789abcdef0123")),
-		Throttle: auth.NewThrottle(5, time.Minute), Catalog: catalog{}, BaseURL: "http://assay.test",
+		Throttle: auth.NewThrottle(5, time.Minute), Catalog: catalog.New(catalog.Takehome{Slug: suite.Slug, Title: suite.Title, Version: suite.Version, Brief: suite.Brief}), BaseURL: "http://assay.test",
 		Intake: intake.Policy{Hosts: []string{"github.com", gitHost}, AllowLoopback: true}})
 	srv := httptest.NewServer(r)
 	defer srv.Close()

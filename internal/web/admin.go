@@ -1,10 +1,12 @@
 package web
 
 import (
+	"cmp"
 	"net/http"
 	"strings"
 
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -22,8 +24,6 @@ type userForm struct {
 	Error       string
 }
 
-var roles = []string{store.RoleAdmin, store.RoleRecruiter, store.RoleReviewer}
-
 func (s *server) usersPage(c *gin.Context, status int, form userForm, notice string) {
 	p := auth.Current(c)
 	us, err := s.Store.Users(c.Request.Context(), p.OrgID)
@@ -34,18 +34,15 @@ func (s *server) usersPage(c *gin.Context, status int, form userForm, notice str
 	if form.Role == "" {
 		form.Role = store.RoleReviewer
 	}
-	s.render(c, status, "users", "Users", usersData{Users: us, Self: p.UserID, Roles: roles, Form: form, Notice: notice})
+	s.render(c, status, "users", "Users", usersData{Users: us, Self: p.UserID, Roles: rules.Staff, Form: form, Notice: notice})
 }
 
 func (s *server) users(c *gin.Context) { s.usersPage(c, http.StatusOK, userForm{}, "") }
 
 func (s *server) createUser(c *gin.Context) {
 	f := userForm{Email: strings.ToLower(strings.TrimSpace(c.PostForm("email"))), Role: c.PostForm("role")}
-	switch {
-	case !validEmail(f.Email):
-		f.Error = "Enter an address like name@example.com."
-	case !store.ValidRole(f.Role):
-		f.Error = "Choose a role."
+	if err := cmp.Or(rules.Email("email", f.Email), rules.Role(f.Role)); err != nil {
+		f.Error = sentence(err.Error())
 	}
 	var hash string
 	if f.Error == "" {
@@ -60,7 +57,7 @@ func (s *server) createUser(c *gin.Context) {
 	}
 	u := store.User{Email: f.Email, Role: f.Role, PasswordHash: hash}
 	if err := s.Store.CreateUser(c.Request.Context(), actor(c), &u); err != nil {
-		if status, msg := classify(err); status == http.StatusConflict {
+		if status, msg := rules.Status(err); status == http.StatusConflict {
 			f.Error = sentence(msg)
 			s.usersPage(c, status, f, "")
 			return
@@ -75,8 +72,8 @@ func (s *server) createUser(c *gin.Context) {
 // disable themselves: an organisation must not lock its last admin out.
 func (s *server) updateUser(c *gin.Context) {
 	role, disabled := c.PostForm("role"), c.PostForm("disabled") == "on"
-	if !store.ValidRole(role) {
-		s.usersPage(c, http.StatusUnprocessableEntity, userForm{}, "Choose a valid role.")
+	if err := rules.Role(role); err != nil {
+		s.usersPage(c, http.StatusUnprocessableEntity, userForm{}, sentence(err.Error()))
 		return
 	}
 	if c.Param("id") == auth.Current(c).UserID && (role != store.RoleAdmin || disabled) {

@@ -4,9 +4,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/catalog"
+	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -33,7 +34,7 @@ func (s *server) assessments(c *gin.Context) {
 // suite version) is then fixed.
 type assessmentForm struct {
 	ID                                  string
-	Takehomes                           []Takehome
+	Takehomes                           []catalog.Takehome
 	Takehome, Title, Instructions, View string
 	Hours, Attempts                     string
 	Errors                              map[string]string
@@ -50,35 +51,25 @@ func formValues(c *gin.Context, f *assessmentForm) {
 
 func (s *server) newAssessment(c *gin.Context) {
 	s.render(c, http.StatusOK, "assessment_new", "New assessment", assessmentForm{
-		Takehomes: s.Catalog.Takehomes(), Hours: "72", Attempts: "3", View: store.ViewVisibleChecks,
+		Takehomes: s.Catalog.Takehomes(), Hours: strconv.Itoa(rules.DefaultHours), Attempts: strconv.Itoa(rules.DefaultAttempts),
+		View: rules.DefaultCandidateView,
 	})
 }
 
-// validate checks the form as the API checks its JSON.
-func (f *assessmentForm) validate(cat Catalog) (hours, attempts int) {
+// validate checks the form by the rules the API checks its JSON by. A
+// number that does not parse breaks its rule as 0 does.
+func (f *assessmentForm) validate(cat *catalog.Catalog) (hours, attempts int) {
 	f.Errors = map[string]string{}
 	if _, ok := cat.Takehome(f.Takehome); !ok {
 		f.Errors["takehome"] = "Choose a take-home."
 	}
-	if n := utf8.RuneCountInString(f.Title); n < 1 || n > 200 {
-		f.Errors["title"] = "Give it a title of 1 to 200 characters."
-	}
-	if len(f.Instructions) > 20000 {
-		f.Errors["instructions"] = "Instructions must be at most 20000 bytes."
-	}
-	hours, err := strconv.Atoi(f.Hours)
-	if err != nil || hours < 1 || hours > 720 {
-		f.Errors["hours"] = "Hours must be a whole number from 1 to 720."
-	}
-	attempts, err = strconv.Atoi(f.Attempts)
-	if err != nil || attempts < 1 || attempts > 20 {
-		f.Errors["attempts"] = "Attempts must be a whole number from 1 to 20."
-	}
-	switch f.View {
-	case store.ViewNothing, store.ViewTotal, store.ViewVisibleChecks:
-	default:
-		f.Errors["view"] = "Choose what candidates see."
-	}
+	hours, _ = strconv.Atoi(f.Hours)
+	attempts, _ = strconv.Atoi(f.Attempts)
+	check(f.Errors, "title", "the title", rules.Title(f.Title))
+	check(f.Errors, "instructions", "instructions", rules.Instructions(f.Instructions))
+	check(f.Errors, "hours", "hours", rules.HoursAllowed(hours))
+	check(f.Errors, "attempts", "attempts", rules.MaxSubmissions(attempts))
+	check(f.Errors, "view", "the candidate view", rules.CandidateView(f.View))
 	return hours, attempts
 }
 
@@ -104,7 +95,7 @@ func (s *server) createAssessment(c *gin.Context) {
 // and the forms to invite more.
 type assessmentData struct {
 	Assessment  store.Assessment
-	Takehome    Takehome
+	Takehome    catalog.Takehome
 	Invitations []store.Invitation
 	Next        string
 	Invite      inviteForm
@@ -127,7 +118,7 @@ func (s *server) assessmentPage(c *gin.Context, status int, form inviteForm) {
 		return
 	}
 	d := assessmentData{Assessment: *as, Invite: form, MailEnabled: s.MailEnabled,
-		CanInvite: p.Role != store.RoleReviewer}
+		CanInvite: rules.In(rules.Recruiters, p.Role)}
 	d.Takehome, _ = s.Catalog.Takehome(as.Takehome)
 	if d.CanInvite {
 		d.Invitations, d.Next, err = s.Store.Invitations(ctx, p.OrgID, store.InvitationFilter{AssessmentID: as.ID},

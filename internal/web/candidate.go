@@ -1,14 +1,19 @@
 package web
 
 import (
+	"errors"
 	"html/template"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/assayhq/assay/internal/catalog"
+	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/intake"
 	"github.com/assayhq/assay/internal/mail"
 	"github.com/assayhq/assay/internal/progress"
+	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -21,7 +26,7 @@ type candidateData struct {
 	Token         string
 	Invitation    store.Invitation
 	Assessment    store.Assessment
-	Takehome      Takehome
+	Takehome      catalog.Takehome
 	Brief         template.HTML
 	Instructions  template.HTML
 	AttemptsLeft  int
@@ -54,7 +59,7 @@ func (s *server) showCandidate(c *gin.Context, status int, d candidateData) {
 	ctx := c.Request.Context()
 	v, err := s.Store.OpenInvitation(ctx, token)
 	if err != nil {
-		if status, _ := classify(err); status == http.StatusNotFound {
+		if errors.Is(err, store.ErrNotFound) {
 			s.candidateNotFound(c)
 			return
 		}
@@ -111,10 +116,10 @@ func (s *server) candidateSubmit(c *gin.Context) {
 		Errors: map[string]string{}}
 	repo, err := s.Intake.RepoURL(d.RepoURL)
 	if err != nil {
-		d.Errors["repo_url"] = sentence(strings.Replace(after(err, intake.ErrRejected), "repo_url", "the repository URL", 1))
+		d.Errors["repo_url"] = sentence(strings.Replace(rules.Message(err), "repo_url", "the repository URL", 1))
 	}
 	if err := intake.Ref(d.Ref); err != nil {
-		d.Errors["ref"] = sentence(after(err, intake.ErrRejected))
+		d.Errors["ref"] = sentence(rules.Message(err))
 	}
 	if len(d.Errors) > 0 {
 		s.showCandidate(c, http.StatusUnprocessableEntity, d)
@@ -122,7 +127,7 @@ func (s *server) candidateSubmit(c *gin.Context) {
 	}
 	_, err = s.Store.SubmitWithReceipt(c.Request.Context(), token, repo, d.Ref, mail.Receipt)
 	if err != nil {
-		status, msg := classify(err)
+		status, msg := rules.Status(err)
 		switch status {
 		case http.StatusNotFound:
 			s.candidateNotFound(c)
@@ -156,8 +161,9 @@ type progressData struct {
 	Submission store.Submission
 	Steps      []step
 	Finished   bool
-	View       string
-	Checks     []checkView // visible checks only, without evidence
+	// Card is what grading's ForCandidate shares of the scorecard; nil
+	// when the assessment shares nothing (or there is no scorecard yet).
+	Card *grading.CandidateScorecard
 }
 
 type step struct {
@@ -169,11 +175,11 @@ type step struct {
 var phases = []string{store.StatusQueued, store.StatusFetching, store.StatusBuilding, store.StatusStarting,
 	store.StatusChecking, store.StatusGraded}
 
-// progress builds the fragment's data. Of the scorecard it keeps what the
-// assessment lets candidates see, by the API's rules: nothing, the total,
-// or the total with the visible checks; never evidence.
+// progress builds the fragment's data. Of the scorecard it keeps what
+// grading's ForCandidate shares under the assessment's candidate view, as
+// the API does.
 func (s *server) progress(token string, sub *store.Submission, scorecard []byte, view string) progressData {
-	p := progressData{Token: token, Submission: *sub, Finished: store.Finished(sub.Status), View: view}
+	p := progressData{Token: token, Submission: *sub, Finished: store.Finished(sub.Status)}
 	reached, failed := len(phases)-1, ""
 	for i, ph := range phases {
 		if ph == sub.Status {
@@ -203,15 +209,13 @@ func (s *server) progress(token string, sub *store.Submission, scorecard []byte,
 			p.Steps = append(p.Steps, step{Name: ph, State: "todo"})
 		}
 	}
-	if view == store.ViewVisibleChecks && scorecard != nil {
-		if sc, err := parseScorecard(scorecard); err == nil {
-			for _, ch := range sc.Checks {
-				if ch.Visibility == "visible" {
-					ch.Evidence = nil
-					p.Checks = append(p.Checks, ch)
-				}
-			}
+	if scorecard != nil {
+		sc, err := parseScorecard(scorecard)
+		if err != nil {
+			slog.Error("read stored scorecard", "submission", sub.ID, "err", err)
+			return p
 		}
+		p.Card = sc.ForCandidate(view)
 	}
 	return p
 }

@@ -80,7 +80,7 @@ func compareRows(ids []string, cards map[string]json.RawMessage) []compareRow {
 			if !ok {
 				i = len(rows)
 				index[ch.ID] = i
-				rows = append(rows, compareRow{ID: ch.ID, Title: ch.Title, Category: ch.Category, Cells: make([]compareCell, len(ids))})
+				rows = append(rows, compareRow{ID: ch.ID, Title: ch.Title, Category: string(ch.Category), Cells: make([]compareCell, len(ids))})
 			}
 			rows[i].Cells[col] = compareCell{Status: ch.Status, Score: ch.Score, MaxScore: ch.MaxScore}
 		}

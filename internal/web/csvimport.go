@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/mail"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/assayhq/assay/internal/rules"
 )
 
 // maxCSVRows bounds one upload: a hiring round, not a mailing list.
@@ -58,11 +58,12 @@ func parseCandidates(src string) ([]csvRow, error) {
 		}
 		row.Name = strings.TrimSpace(rec[0])
 		row.Email = strings.ToLower(strings.TrimSpace(rec[1]))
-		switch n := utf8.RuneCountInString(row.Name); {
-		case n < 1 || n > 200:
-			row.Error = "the name must be 1 to 200 characters"
-		case !validEmail(row.Email):
-			row.Error = "the email must be an address like name@example.com"
+		nameErr, emailErr := rules.CandidateName(row.Name), rules.Email("email", row.Email)
+		switch {
+		case nameErr != nil:
+			row.Error = brokenRule("the name", nameErr)
+		case emailErr != nil:
+			row.Error = brokenRule("the email", emailErr)
 		case seen[row.Email] > 0:
 			row.Error = fmt.Sprintf("the same email as line %d", seen[row.Email])
 		}
@@ -80,10 +81,4 @@ func parseCandidates(src string) ([]csvRow, error) {
 func isHeader(rec []string) bool {
 	return len(rec) >= 2 && strings.EqualFold(strings.TrimSpace(rec[0]), "name") &&
 		strings.EqualFold(strings.TrimSpace(rec[1]), "email")
-}
-
-// validEmail accepts a bare address ("a@b.example"), as the API does.
-func validEmail(s string) bool {
-	addr, err := mail.ParseAddress(s)
-	return err == nil && addr.Address == s && len(s) <= 254 && strings.Contains(s[strings.LastIndex(s, "@"):], ".")
 }

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/catalog"
 	"github.com/assayhq/assay/internal/gitfetch/gittest"
 	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/intake"
@@ -65,27 +65,9 @@ var helloSolution = map[string]string{
 	"index.html": "hello\n",
 }
 
-// catalog offers the hello take-home to the dashboard.
-type catalog struct{}
-
-func (catalog) Takehomes() []web.Takehome {
-	th, _ := catalog{}.Takehome(helloSuite.Slug)
-	return []web.Takehome{th}
-}
-
-func (catalog) Takehome(slug string) (web.Takehome, bool) {
-	if slug != helloSuite.Slug {
-		return web.Takehome{}, false
-	}
-	return web.Takehome{Slug: helloSuite.Slug, Title: helloSuite.Title, Version: helloSuite.Version, Brief: helloSuite.Brief}, true
-}
-
-func (catalog) Starter(slug string) (fs.FS, bool) {
-	if slug != helloSuite.Slug {
-		return nil, false
-	}
-	return helloSuite.Starter, true
-}
+// helloCatalog offers the hello take-home to the dashboard.
+var helloCatalog = catalog.New(catalog.Takehome{Slug: helloSuite.Slug, Title: helloSuite.Title, Version: helloSuite.Version,
+	Brief: helloSuite.Brief, Starter: helloSuite.Starter})
 
 // env is a platform database with one organisation and a user per role,
 // and the dashboard served over real HTTP.
@@ -157,7 +139,7 @@ func newEnv(t testing.TB, repoHost string) *env {
 		policy = intake.Policy{Hosts: []string{repoHost}, AllowLoopback: true}
 	}
 	if err := web.Register(r, web.Deps{Store: st, Tokens: e.tokens, Throttle: auth.NewThrottle(100, time.Second),
-		Intake: policy, Catalog: catalog{}, BaseURL: e.url, SecretKey: []byte(strings.Repeat("s", 32))}); err != nil {
+		Intake: policy, Catalog: helloCatalog, BaseURL: e.url, SecretKey: []byte(strings.Repeat("s", 32))}); err != nil {
 		t.Fatal(err)
 	}
 	e.engine = r

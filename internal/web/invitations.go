@@ -4,9 +4,9 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/assayhq/assay/internal/mail"
+	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -42,12 +42,8 @@ func (s *server) link(token string) string { return s.BaseURL + "/c/" + token }
 func (s *server) invite(c *gin.Context) {
 	f := inviteForm{Name: strings.TrimSpace(c.PostForm("name")), Email: strings.ToLower(strings.TrimSpace(c.PostForm("email"))),
 		Errors: map[string]string{}}
-	if n := utf8.RuneCountInString(f.Name); n < 1 || n > 200 {
-		f.Errors["name"] = "Enter the candidate's name (1 to 200 characters)."
-	}
-	if !validEmail(f.Email) {
-		f.Errors["email"] = "Enter an address like name@example.com."
-	}
+	check(f.Errors, "name", "the candidate's name", rules.CandidateName(f.Name))
+	check(f.Errors, "email", "the email", rules.Email("candidate_email", f.Email))
 	if len(f.Errors) > 0 {
 		s.assessmentPage(c, http.StatusUnprocessableEntity, f)
 		return
@@ -116,7 +112,7 @@ func (s *server) confirmCSV(c *gin.Context) {
 		}
 		link, err := s.inviteOne(c, c.Param("id"), r.Name, r.Email)
 		if err != nil {
-			status, msg := classify(err)
+			status, msg := rules.Status(err)
 			if status == http.StatusInternalServerError {
 				s.fail(c, err)
 				return

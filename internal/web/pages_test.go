@@ -229,18 +229,21 @@ func TestWebhookEndpointsPage(t *testing.T) {
 	}
 }
 
-// TestCandidateSeesWhatTheAssessmentAllows: nothing, the total, or the
-// total and visible checks; never a hidden check or evidence.
+// TestCandidateSeesWhatTheAssessmentAllows: nothing, the full total, or the
+// full total and visible checks with the points the others hold; never a
+// hidden check or evidence.
 func TestCandidateSeesWhatTheAssessmentAllows(t *testing.T) {
 	e := newEnv(t, "")
 	ctx := context.Background()
 	card := hostileScorecard(60)
 	card.Checks = append(card.Checks, grading.CheckResult{ID: "hello.secret", Title: "Hidden check", Category: grading.Quality,
-		Status: grading.CheckPassed, Visibility: grading.Hidden, Evidence: map[string]any{}})
+		Status: grading.CheckFailed, MaxScore: 10, Visibility: grading.Hidden, Evidence: map[string]any{}})
+	card.MaxScore = 110
+	const unshared = "10 points are in checks your reviewers have not shared"
 	for view, want := range map[string][]string{
 		store.ViewNothing:       {"The team will be in touch"},
-		store.ViewTotal:         {"Score: <strong>60</strong> / 100"},
-		store.ViewVisibleChecks: {"Score: <strong>60</strong> / 100", "GET /about answers 200"},
+		store.ViewTotal:         {"Score: <strong>60</strong> / 110"},
+		store.ViewVisibleChecks: {"Score: <strong>60</strong> / 110", "GET /about answers 200", unshared},
 	} {
 		as := store.Assessment{Takehome: helloSuite.Slug, SuiteVersion: "1", Title: "View " + view, HoursAllowed: 24, MaxSubmissions: 2, CandidateView: view}
 		if err := e.st.CreateAssessment(ctx, e.actor(store.RoleRecruiter), &as); err != nil {
@@ -266,7 +269,7 @@ func TestCandidateSeesWhatTheAssessmentAllows(t *testing.T) {
 					t.Errorf("%s: %s lacks %q", view, path, w)
 				}
 			}
-			for _, never := range []string{"Hidden check", "evidence", "exchange", "<img"} {
+			for _, never := range []string{"Hidden check", "hello.secret", "evidence", "exchange", "<img"} {
 				if strings.Contains(body, never) {
 					t.Errorf("%s: %s shows %q", view, path, never)
 				}
@@ -276,6 +279,9 @@ func TestCandidateSeesWhatTheAssessmentAllows(t *testing.T) {
 			}
 			if view == store.ViewNothing && strings.Contains(body, "Score:") {
 				t.Errorf("nothing: %s shows the score", path)
+			}
+			if view != store.ViewVisibleChecks && strings.Contains(body, unshared) {
+				t.Errorf("%s: %s speaks of checks it does not list", view, path)
 			}
 		}
 	}
@@ -400,7 +406,8 @@ func TestEditAssessmentSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := readBody(t, resp)
-	for _, want := range []string{"Give it a title", "Hours must be", "Attempts must be", "Choose what candidates see"} {
+	for _, want := range []string{"The title must be 1 to 200 characters.", "Hours must be from 1 to 720.", "Attempts must be from 1 to 20.",
+		"The candidate view must be nothing, total or visible_checks."} {
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, want) {
 			t.Errorf("bad values: %d, no %q", resp.StatusCode, want)
 		}

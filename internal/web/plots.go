@@ -1,6 +1,10 @@
 package web
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/assayhq/assay/internal/grading"
+)
 
 // Plots are SVG drawn on the server: their geometry is computed here and
 // the templates only place it. No script is needed to see them, and the
@@ -26,7 +30,7 @@ const (
 	barRow   = 28
 )
 
-func categoryBars(cats []categoryView) barChart {
+func categoryBars(cats []grading.CategoryScore) barChart {
 	ch := barChart{Height: max(len(cats)*barRow, barRow)}
 	for i, c := range cats {
 		w := 0.0
@@ -34,7 +38,7 @@ func categoryBars(cats []categoryView) barChart {
 			w = barWidth * float64(c.Score) / float64(c.MaxScore)
 		}
 		y := i * barRow
-		ch.Bars = append(ch.Bars, bar{Label: c.Name, Value: c.Score, Max: c.MaxScore, Y: y + 6, Width: w,
+		ch.Bars = append(ch.Bars, bar{Label: string(c.Name), Value: c.Score, Max: c.MaxScore, Y: y + 6, Width: w,
 			Text: fmt.Sprintf("%d / %d", c.Score, c.MaxScore), TextY: y + 19})
 	}
 	return ch

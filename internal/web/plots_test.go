@@ -1,6 +1,10 @@
 package web
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/assayhq/assay/internal/grading"
+)
 
 func TestHistogramBins(t *testing.T) {
 	h := totalsHistogram([]scoreTotal{{0, 100}, {9, 100}, {10, 100}, {100, 100}, {95, 100}, {50, 0}})
@@ -16,7 +20,7 @@ func TestHistogramBins(t *testing.T) {
 }
 
 func TestCategoryBars(t *testing.T) {
-	ch := categoryBars([]categoryView{{Name: "correctness", Score: 30, MaxScore: 40}, {Name: "quality", Score: 0, MaxScore: 0}})
+	ch := categoryBars([]grading.CategoryScore{{Name: "correctness", Score: 30, MaxScore: 40}, {Name: "quality", Score: 0, MaxScore: 0}})
 	if ch.Height != 2*barRow || ch.Bars[0].Width != barWidth*0.75 || ch.Bars[1].Width != 0 || ch.Bars[0].Text != "30 / 40" {
 		t.Errorf("bars: %+v", ch)
 	}

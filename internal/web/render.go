@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/internal/auth"
-	"github.com/assayhq/assay/internal/intake"
+	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
 	assets "github.com/assayhq/assay/web"
 	"github.com/gin-gonic/gin"
@@ -52,6 +52,18 @@ var funcs = template.FuncMap{
 	},
 	"label":    func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 	"finished": store.Finished,
+	"limit":    limit,
+}
+
+// limit gives the forms' maxlength and max attributes the rules' limits
+// (the server checks them all the same).
+func limit(name string) (int, error) {
+	n, ok := map[string]int{"name": rules.MaxNameRunes, "text": rules.MaxTextBytes, "hours": rules.MaxHours,
+		"attempts": rules.MaxAttempts, "description": rules.MaxDescriptionBytes}[name]
+	if !ok {
+		return 0, fmt.Errorf("no limit %q", name)
+	}
+	return n, nil
 }
 
 func loadPages() (*pages, error) {
@@ -113,32 +125,22 @@ func (s *server) fragment(c *gin.Context, name string, data any) {
 	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
 }
 
-// classify maps an error to a status and a message a person can act on.
-func classify(err error) (int, string) {
-	var maxErr *http.MaxBytesError
-	switch {
-	case errors.As(err, &maxErr):
-		return http.StatusRequestEntityTooLarge, fmt.Sprintf("The form is larger than %d bytes.", maxErr.Limit)
-	case errors.Is(err, store.ErrNotFound):
-		return http.StatusNotFound, "Not found."
-	case errors.Is(err, store.ErrInvalid), errors.Is(err, intake.ErrRejected):
-		return http.StatusBadRequest, after(err, store.ErrInvalid, intake.ErrRejected)
-	case errors.Is(err, store.ErrConflict):
-		return http.StatusConflict, after(err, store.ErrConflict)
-	case errors.Is(err, store.ErrClosed):
-		return http.StatusForbidden, after(err, store.ErrClosed)
+// broken words a rules error for a form: the field's label and the rule it
+// breaks ("Hours must be from 1 to 720.").
+func broken(label string, err error) string { return sentence(brokenRule(label, err)) }
+
+// brokenRule is broken as a phrase, for a list ("the email must be ...").
+func brokenRule(label string, err error) string {
+	var e *rules.Error
+	if errors.As(err, &e) {
+		return label + " " + e.Rule
 	}
-	return http.StatusInternalServerError, "Something went wrong on our side; it has been logged."
+	return rules.Message(err)
 }
 
-// after keeps the part of a wrapped error meant for people: the text after
-// the sentinel ("conflict: the assessment is archived" → "the assessment is archived").
-func after(err error, sentinels ...error) string {
-	msg := err.Error()
-	for _, s := range sentinels {
-		if i := strings.Index(msg, s.Error()+": "); i >= 0 {
-			return msg[i+len(s.Error())+2:]
-		}
+// check puts under key what err says is wrong with a field, if anything.
+func check(errs map[string]string, key, label string, err error) {
+	if err != nil {
+		errs[key] = broken(label, err)
 	}
-	return msg
 }

@@ -2,72 +2,37 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/progress"
+	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
 
-// scorecardView is the contract's scorecard (§5) as the pages read it. The
-// dashboard decodes the stored JSON itself rather than import the grading
-// package: web depends on the contract, not on grading's internals.
-type scorecardView struct {
-	Takehome     string             `json:"takehome"`
-	SuiteVersion string             `json:"suite_version"`
-	Status       string             `json:"status"`
-	Score        int                `json:"score"`
-	MaxScore     int                `json:"max_score"`
-	Categories   []categoryView     `json:"categories"`
-	Phases       []phaseView        `json:"phases"`
-	Checks       []checkView        `json:"checks"`
-	Metrics      map[string]float64 `json:"metrics"`
-	Commit       string             `json:"commit"`
-	Notices      []string           `json:"notices"`
-	SchemaDump   string             `json:"schema_dump"`
-}
-
-type categoryView struct {
-	Name     string `json:"name"`
-	Score    int    `json:"score"`
-	MaxScore int    `json:"max_score"`
-}
-
-type phaseView struct {
-	Name       string `json:"name"`
-	Status     string `json:"status"`
-	DurationMS int64  `json:"duration_ms"`
-	ExitCode   int    `json:"exit_code"`
-	OutputTail string `json:"output_tail"`
-	Message    string `json:"message"`
-}
-
-type checkView struct {
-	ID         string                     `json:"id"`
-	Title      string                     `json:"title"`
-	Category   string                     `json:"category"`
-	Status     string                     `json:"status"`
-	Score      int                        `json:"score"`
-	MaxScore   int                        `json:"max_score"`
-	Message    string                     `json:"message"`
-	Visibility string                     `json:"visibility"`
-	Evidence   map[string]json.RawMessage `json:"evidence"`
-}
-
-func parseScorecard(raw []byte) (*scorecardView, error) {
-	var sc scorecardView
-	if err := json.Unmarshal(raw, &sc); err != nil {
+// parseScorecard reads a stored scorecard (contract §5). Numbers in evidence
+// stay as written, so the page shows them as the grader recorded them.
+func parseScorecard(raw []byte) (*grading.Scorecard, error) {
+	var sc grading.Scorecard
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&sc); err != nil {
 		return nil, fmt.Errorf("read scorecard: %w", err)
 	}
 	return &sc, nil
 }
+
+// checkView is a check as the reviewer's page shows it, evidence laid out.
+type checkView struct{ grading.CheckResult }
 
 // exchange is one recorded HTTP request and response (evidence "exchanges").
 type exchange struct {
@@ -101,7 +66,10 @@ func (c checkView) EvidenceItems() []evidenceItem {
 	sort.SliceStable(keys, func(i, j int) bool { return keys[j] == "exchanges" && keys[i] != "exchanges" })
 	var out []evidenceItem
 	for _, k := range keys {
-		raw := c.Evidence[k]
+		raw, err := json.Marshal(c.Evidence[k])
+		if err != nil {
+			raw = []byte(fmt.Sprint(c.Evidence[k]))
+		}
 		it := evidenceItem{Key: k}
 		var xs []exchange
 		var str string
@@ -137,21 +105,21 @@ type categoryGroup struct {
 	Checks []checkView
 }
 
-func groupChecks(sc *scorecardView) []categoryGroup {
+func groupChecks(sc *grading.Scorecard) []categoryGroup {
 	var groups []categoryGroup
-	index := map[string]int{}
+	index := map[grading.Category]int{}
 	for _, cat := range sc.Categories {
 		index[cat.Name] = len(groups)
-		groups = append(groups, categoryGroup{Name: cat.Name, Score: cat.Score, Max: cat.MaxScore})
+		groups = append(groups, categoryGroup{Name: string(cat.Name), Score: cat.Score, Max: cat.MaxScore})
 	}
 	for _, ch := range sc.Checks {
 		i, ok := index[ch.Category]
 		if !ok {
 			index[ch.Category] = len(groups)
 			i = len(groups)
-			groups = append(groups, categoryGroup{Name: ch.Category})
+			groups = append(groups, categoryGroup{Name: string(ch.Category)})
 		}
-		groups[i].Checks = append(groups[i].Checks, ch)
+		groups[i].Checks = append(groups[i].Checks, checkView{ch})
 	}
 	return groups
 }
@@ -159,7 +127,7 @@ func groupChecks(sc *scorecardView) []categoryGroup {
 type scorecardData struct {
 	Detail     *store.SubmissionDetail
 	Assessment *store.Assessment
-	Card       *scorecardView
+	Card       *grading.Scorecard
 	CardError  string
 	Groups     []categoryGroup
 	Bars       barChart
@@ -192,7 +160,7 @@ func (s *server) scorecard(c *gin.Context) {
 		return
 	}
 	data := scorecardData{Detail: d, Assessment: as, Events: events, Decisions: store.Decisions,
-		CanReview: p.Role != store.RoleRecruiter, Finished: store.Finished(d.Submission.Status)}
+		CanReview: rules.In(rules.Reviewers, p.Role), Finished: store.Finished(d.Submission.Status)}
 	if runs, err := s.Store.SubmissionRuns(ctx, p.OrgID, d.Submission.ID); err != nil {
 		s.fail(c, err)
 		return
@@ -228,9 +196,9 @@ func (s *server) scorecard(c *gin.Context) {
 
 func (s *server) addReview(c *gin.Context) {
 	decision, notes := c.PostForm("decision"), c.PostForm("notes")
-	if !slices.Contains(store.Decisions, decision) || len(notes) > 20000 {
+	if err := cmp.Or(rules.Decision(decision), rules.Notes(notes)); err != nil {
 		s.render(c, http.StatusUnprocessableEntity, "error", "Decision refused", errorPage{Status: http.StatusUnprocessableEntity,
-			Message: "Choose advance, reject or hold; notes may be at most 20000 bytes."})
+			Message: sentence(err.Error())})
 		return
 	}
 	if _, err := s.Store.AddReview(c.Request.Context(), actor(c), c.Param("id"), decision, notes); err != nil {
@@ -261,7 +229,7 @@ func (s *server) staffSubmission(c *gin.Context) (*store.SubmissionDetail, bool)
 // failBlock answers a live block's request that failed: a plain 404 when the
 // submission is not there (the block is swapped in as it is), the error page else.
 func (s *server) failBlock(c *gin.Context, err error) {
-	if status, _ := classify(err); status == http.StatusNotFound {
+	if errors.Is(err, store.ErrNotFound) {
 		c.String(http.StatusNotFound, "not found")
 		return
 	}

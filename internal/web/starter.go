@@ -8,18 +8,19 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/assayhq/assay/internal/catalog"
 	"github.com/gin-gonic/gin"
 )
 
 // starterCache zips each take-home's starter kit once: the kits are
 // embedded in the binary and never change while it runs.
 type starterCache struct {
-	catalog Catalog
+	catalog *catalog.Catalog
 	mu      sync.Mutex
 	zips    map[string][]byte
 }
 
-func newStarterCache(c Catalog) *starterCache {
+func newStarterCache(c *catalog.Catalog) *starterCache {
 	return &starterCache{catalog: c, zips: map[string][]byte{}}
 }
 
@@ -29,10 +30,11 @@ func (s *starterCache) get(slug string) ([]byte, bool, error) {
 	if z, ok := s.zips[slug]; ok {
 		return z, true, nil
 	}
-	kit, ok := s.catalog.Starter(slug)
-	if !ok {
+	th, ok := s.catalog.Takehome(slug)
+	if !ok || th.Starter == nil {
 		return nil, false, nil
 	}
+	kit := th.Starter
 	z, err := zipFS(kit, slug+"-starter/")
 	if err != nil {
 		return nil, false, fmt.Errorf("zip starter kit of %s: %w", slug, err)

@@ -13,25 +13,13 @@ import (
 	"net/http"
 
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/catalog"
 	"github.com/assayhq/assay/internal/intake"
+	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
 	assets "github.com/assayhq/assay/web"
 	"github.com/gin-gonic/gin"
 )
-
-// Takehome is what the dashboard shows of one built-in take-home.
-type Takehome struct {
-	Slug, Title, Version string
-	Brief                string // Markdown
-}
-
-// Catalog lists the take-homes and their starter kits; cmd wires it to
-// graders.All, tests to suites of their own.
-type Catalog interface {
-	Takehomes() []Takehome
-	Takehome(slug string) (Takehome, bool)
-	Starter(slug string) (fs.FS, bool)
-}
 
 // Deps is what the dashboard needs; cmd wires it.
 type Deps struct {
@@ -39,7 +27,7 @@ type Deps struct {
 	Tokens   *auth.Tokens
 	Throttle *auth.Throttle
 	Intake   intake.Policy
-	Catalog  Catalog
+	Catalog  *catalog.Catalog
 	BaseURL  string
 	// SecretKey signs the CSRF tokens.
 	SecretKey    []byte
@@ -89,10 +77,10 @@ func Register(r *gin.Engine, d Deps) error {
 	cand.GET("/submissions/:id/events", s.candidateEvents)
 
 	staff := g.Group("", s.session)
-	anyone := s.allow(store.RoleAdmin, store.RoleRecruiter, store.RoleReviewer)
-	recruiters := s.allow(store.RoleAdmin, store.RoleRecruiter)
-	reviewers := s.allow(store.RoleAdmin, store.RoleReviewer)
-	admins := s.allow(store.RoleAdmin)
+	anyone := s.allow(rules.Staff...)
+	recruiters := s.allow(rules.Recruiters...)
+	reviewers := s.allow(rules.Reviewers...)
+	admins := s.allow(rules.Admins...)
 
 	staff.GET("/assessments", anyone, s.assessments)
 	staff.GET("/assessments/new", recruiters, s.newAssessment)
@@ -149,14 +137,14 @@ func limitForm(c *gin.Context) {
 	c.Next()
 }
 
-// fail renders an error page for err: a missing object is 404, anything
-// the store blames on the caller says why, the rest is logged and 500.
+// fail renders an error page for err with the status and message
+// rules.Status gives it; a server error is logged.
 func (s *server) fail(c *gin.Context, err error) {
-	status, msg := classify(err)
+	status, msg := rules.Status(err)
 	if status == http.StatusInternalServerError {
 		slog.Error("dashboard request failed", "method", c.Request.Method, "path", c.FullPath(), "err", err)
 	}
-	s.render(c, status, "error", "Error", errorPage{Status: status, Message: msg})
+	s.render(c, status, "error", "Error", errorPage{Status: status, Message: sentence(msg)})
 	c.Abort()
 }
 

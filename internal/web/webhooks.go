@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/assayhq/assay/internal/webhooks"
 	"github.com/gin-gonic/gin"
@@ -68,11 +69,12 @@ func (s *server) createWebhook(c *gin.Context) {
 		f.Events[t] = true
 		types = append(types, t)
 	}
-	switch err := webhooks.CheckURL(f.URL, s.Intake.AllowLoopback); {
-	case err != nil:
-		f.Error = sentence("the URL is refused: " + after(err, webhooks.ErrRefused))
-	case len(f.Description) > 500:
-		f.Error = "The description must be at most 500 characters."
+	urlErr, descriptionErr := webhooks.CheckURL(f.URL, s.Intake.AllowLoopback), rules.WebhookDescription(f.Description)
+	switch {
+	case urlErr != nil:
+		f.Error = sentence("the URL is refused: " + rules.Message(urlErr))
+	case descriptionErr != nil:
+		f.Error = broken("the description", descriptionErr)
 	case len(types) == 0:
 		f.Error = "Choose at least one event."
 	}
@@ -82,7 +84,7 @@ func (s *server) createWebhook(c *gin.Context) {
 	}
 	ep := store.WebhookEndpoint{URL: f.URL, Description: f.Description, EventTypes: types}
 	if err := s.Store.CreateWebhookEndpoint(c.Request.Context(), actor(c), &ep); err != nil {
-		if status, msg := classify(err); status == http.StatusBadRequest {
+		if status, msg := rules.Status(err); status == http.StatusBadRequest {
 			f.Error = sentence(msg)
 			s.webhooksPage(c, http.StatusUnprocessableEntity, webhooksData{Form: f})
 			return
