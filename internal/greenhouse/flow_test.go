@@ -20,6 +20,7 @@ import (
 	"github.com/assayhq/assay/internal/intake"
 	"github.com/assayhq/assay/internal/outbox"
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/tasks"
 	"github.com/assayhq/assay/internal/testenv"
 	"github.com/assayhq/assay/internal/webhooks"
 	"github.com/gin-gonic/gin"
@@ -124,10 +125,10 @@ func TestGreenhouseFlowEndToEnd(t *testing.T) {
 	sender := &webhooks.Sender{Store: st, BaseURL: "https://assay.example", AllowLoopback: true,
 		Client:    webhooks.NewClient(webhooks.ClientConfig{AllowLoopback: true}),
 		Callbacks: map[string]webhooks.Callback{store.CallbackGreenhouse: partner.CompletionRequest}}
-	srv := asynq.NewServer(ropt, asynq.Config{Concurrency: 2, Queues: map[string]int{store.QueueWebhooks: 1},
+	srv := asynq.NewServer(ropt, asynq.Config{Concurrency: 2, Queues: map[string]int{tasks.QueueWebhooks: 1},
 		TaskCheckInterval: 10 * time.Millisecond, LogLevel: asynq.FatalLevel})
 	mux := asynq.NewServeMux()
-	mux.HandleFunc(store.TaskDeliverWebhook, sender.HandleTask)
+	mux.HandleFunc(tasks.DeliverWebhook, sender.HandleTask)
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
 	}

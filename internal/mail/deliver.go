@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/tasks"
 	"github.com/hibiken/asynq"
 )
 
@@ -24,7 +25,7 @@ type Deliverer struct {
 // HandleTask sends the message of one mail:send task. An error makes the
 // queue retry the task with backoff; a message already sent is not sent again.
 func (d *Deliverer) HandleTask(ctx context.Context, t *asynq.Task) error {
-	var p store.MailPayload
+	var p tasks.MailPayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.MailID == "" {
 		return fmt.Errorf("mail task with a bad payload %q: %w", t.Payload(), asynq.SkipRetry)
 	}

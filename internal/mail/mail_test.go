@@ -23,6 +23,7 @@ import (
 
 	"github.com/assayhq/assay/internal/mail"
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/tasks"
 	"github.com/assayhq/assay/internal/testenv"
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -203,11 +204,11 @@ func (f *fixture) task(t *testing.T, subject, kind string) *asynq.Task {
 	t.Helper()
 	var payload []byte
 	err := f.st.SQL().QueryRow(`SELECT o.payload FROM outbox o JOIN mail_messages m ON m.id::text = o.task_id
-		WHERE o.task_type = $1 AND m.subject_id = $2 AND m.kind = $3`, store.TaskSendMail, subject, kind).Scan(&payload)
+		WHERE o.task_type = $1 AND m.subject_id = $2 AND m.kind = $3`, tasks.SendMail, subject, kind).Scan(&payload)
 	if err != nil {
 		t.Fatalf("outbox row of the %s mail: %v", kind, err)
 	}
-	return asynq.NewTask(store.TaskSendMail, payload)
+	return asynq.NewTask(tasks.SendMail, payload)
 }
 
 func TestInvitationSentOverSTARTTLSWithBothParts(t *testing.T) {
@@ -327,7 +328,7 @@ func TestReceiptAndReminder(t *testing.T) {
 	// The receipt was written with the submission and its grading task.
 	var payload json.RawMessage
 	if err := f.st.SQL().QueryRow(`SELECT payload FROM outbox WHERE task_type = $1 AND task_id = $2`,
-		store.TaskGradeSubmission, sub.ID).Scan(&payload); err != nil {
+		tasks.GradeSubmission, sub.ID).Scan(&payload); err != nil {
 		t.Errorf("grading task of the submission: %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/assayhq/assay/internal/outbox"
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/tasks"
 	"github.com/assayhq/assay/internal/testenv"
 	"github.com/hibiken/asynq"
 )
@@ -86,19 +87,19 @@ func TestSubmissionsWaitForRedisAndAreEnqueuedOnce(t *testing.T) {
 
 	in := asynq.NewInspector(asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: db})
 	defer in.Close()
-	tasks, err := in.ListPendingTasks(store.QueueGrading, asynq.PageSize(100))
+	enqueued, err := in.ListPendingTasks(tasks.QueueGrading, asynq.PageSize(100))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]int{}
-	for _, task := range tasks {
+	for _, task := range enqueued {
 		got[task.ID]++
-		if task.Type != store.TaskGradeSubmission {
+		if task.Type != tasks.GradeSubmission {
 			t.Errorf("task type %q", task.Type)
 		}
 	}
-	if len(got) != n || len(tasks) != n {
-		t.Fatalf("queue holds %d tasks for %d submissions, want %d each", len(tasks), len(got), n)
+	if len(got) != n || len(enqueued) != n {
+		t.Fatalf("queue holds %d tasks for %d submissions, want %d each", len(enqueued), len(got), n)
 	}
 	for id := range want {
 		if got[id] != 1 {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/assayhq/assay/internal/tasks"
 	"gorm.io/gorm"
 )
 
@@ -18,9 +19,6 @@ var (
 	// ErrFinished: the submission is graded, failed or canceled already.
 	ErrFinished = errors.New("already finished")
 )
-
-// QueueRegrade is the lowest-priority queue, for regrades.
-const QueueRegrade = "regrade"
 
 // inProgress are the statuses of a submission a worker is grading.
 var inProgress = []string{StatusFetching, StatusBuilding, StatusStarting, StatusChecking}
@@ -224,7 +222,7 @@ func (s *Store) RequestRegrade(ctx context.Context, a Actor, id string) (*Submis
 			return fmt.Errorf("regrade %s: %w", id, err)
 		}
 		taskID := fmt.Sprintf("%s:regrade:%d", id, runs)
-		if err := addOutbox(tx, TaskGradeSubmission, taskID, QueueRegrade, GradePayload{SubmissionID: id}); err != nil {
+		if err := addOutbox(tx, tasks.GradeSubmission, taskID, tasks.QueueRegrade, tasks.GradePayload{SubmissionID: id}); err != nil {
 			return err
 		}
 		if err := addSubmissionEvent(tx, id, StatusQueued, "regrade requested"); err != nil {

@@ -7,24 +7,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/assayhq/assay/internal/tasks"
 	"gorm.io/gorm"
 )
 
 // ErrClosed is returned when an invitation no longer takes submissions: the
 // deadline passed or no attempts are left.
 var ErrClosed = errors.New("closed")
-
-// TaskGradeSubmission is the queue task that grades one submission; its task
-// id is the submission id, so the queue itself refuses duplicates.
-const TaskGradeSubmission = "grade:submission"
-
-// QueueGrading is the queue grading tasks go to.
-const QueueGrading = "grading"
-
-// GradePayload is the body of a grade:submission task.
-type GradePayload struct {
-	SubmissionID string `json:"submission_id"`
-}
 
 // Submit records a candidate's submission and its grading task in one
 // transaction, after checking the deadline and the attempt limit under a lock
@@ -89,7 +78,7 @@ func submit(tx *gorm.DB, token, repoURL, ref string) (*Submission, *Invitation, 
 		return nil, nil, nil, fmt.Errorf("mark invitation submitted: %w", err)
 	}
 	inv.State = InvitationSubmitted
-	if err := addOutbox(tx, TaskGradeSubmission, sub.ID, QueueGrading, GradePayload{SubmissionID: sub.ID}); err != nil {
+	if err := addOutbox(tx, tasks.GradeSubmission, sub.ID, tasks.QueueGrading, tasks.GradePayload{SubmissionID: sub.ID}); err != nil {
 		return nil, nil, nil, err
 	}
 	if err := emitSubmissionReceived(tx, &sub, &inv); err != nil {

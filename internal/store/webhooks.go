@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/internal/sealbox"
+	"github.com/assayhq/assay/internal/tasks"
 	"gorm.io/gorm"
 )
 
@@ -638,7 +639,7 @@ func (s *Store) RequeueStaleDeliveries(ctx context.Context, olderThan time.Durat
 			return fmt.Errorf("find stale deliveries: %w", err)
 		}
 		for _, id := range ids {
-			if err := addOutbox(tx, TaskDeliverWebhook, id, QueueWebhooks, DeliverPayload{DeliveryID: id}); err != nil {
+			if err := addOutbox(tx, tasks.DeliverWebhook, id, tasks.QueueWebhooks, tasks.DeliverPayload{DeliveryID: id}); err != nil {
 				return err
 			}
 		}
