@@ -132,3 +132,10 @@ func validUUID(id string) bool {
 
 // forUpdate locks the selected rows until the transaction ends.
 var forUpdate = clause.Locking{Strength: "UPDATE"}
+
+func notFoundOrNil(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	return notFound(err, what)
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/binary"
@@ -258,4 +259,11 @@ func emitReviewDecided(tx *gorm.DB, r *Review, sub *Submission) error {
 		ReviewID: r.ID, SubmissionID: sub.ID, AssessmentID: sub.AssessmentID, InvitationID: sub.InvitationID,
 		Decision: r.Decision, Notes: r.Notes, DecidedAt: r.CreatedAt,
 	})
+}
+
+// EmitEvent records an event that no store change caused (an import, a
+// benchmark) with its deliveries, atomically (one statement). It returns
+// the event id.
+func (s *Store) EmitEvent(ctx context.Context, orgID, eventType string, data any) (string, error) {
+	return insertEvent(s.db.WithContext(ctx), orgID, eventType, data)
 }
