@@ -13,10 +13,19 @@ import (
 	"github.com/hibiken/asynq"
 )
 
+// Store is what delivering mail needs of the platform database.
+type Store interface {
+	MailByID(ctx context.Context, id string) (*store.Mail, error)
+	MarkMailSent(ctx context.Context, id string) error
+	MarkMailHeld(ctx context.Context, id string) error
+	MarkMailFailed(ctx context.Context, id string, cause error) error
+	QueueReminders(ctx context.Context, compose func(inv *store.Invitation, as *store.Assessment) (store.MailContent, error)) (int, error)
+}
+
 // Deliverer is the worker's side of mail: it sends queued messages and
 // sweeps for deadline reminders.
 type Deliverer struct {
-	Store *store.Store
+	Store Store
 	// Sender is nil without ASSAY_SMTP_URL: messages are then held for the
 	// admin page instead of sent.
 	Sender *Sender

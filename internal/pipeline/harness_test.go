@@ -161,7 +161,7 @@ func (h *harness) runWorker(p *pipeline.Pipeline, redisAddr string, concurrency 
 	ctx, cancel := context.WithCancel(context.Background())
 	opt := asynq.RedisClientOpt{Addr: redisAddr, DB: h.redisDB, DialTimeout: time.Second}
 	client := asynq.NewClient(opt)
-	relay := &outbox.Relay{Store: p.Store, Client: client, Interval: h.relayInterval, StaleAfter: h.staleAfter}
+	relay := &outbox.Relay{Store: h.st, Client: client, Interval: h.relayInterval, StaleAfter: h.staleAfter}
 	w := worker.New(opt, concurrency)
 	w.HandleGrading(p)
 	var wg sync.WaitGroup
