@@ -23,8 +23,8 @@ import (
 
 	"github.com/assayhq/assay/internal/mail"
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/storetest"
 	"github.com/assayhq/assay/internal/tasks"
-	"github.com/assayhq/assay/internal/testenv"
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 	"github.com/hibiken/asynq"
@@ -162,23 +162,11 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	org, err := st.EnsureOrganization(ctx, "Acme")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{st: st, actor: store.Actor{OrgID: org.ID, Label: "test"}}
+	db := storetest.New(t)
+	f := &fixture{st: db.Store, actor: db.Actor}
 	f.as = store.Assessment{Takehome: "shopping-list", SuiteVersion: "1", Title: "Backend <take-home>",
 		HoursAllowed: 48, MaxSubmissions: 2, CandidateView: store.ViewTotal}
-	if err := st.CreateAssessment(ctx, f.actor, &f.as); err != nil {
+	if err := f.st.CreateAssessment(context.Background(), f.actor, &f.as); err != nil {
 		t.Fatal(err)
 	}
 	return f

@@ -3,13 +3,13 @@ package outbox_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/assayhq/assay/internal/outbox"
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/storetest"
 	"github.com/assayhq/assay/internal/tasks"
 	"github.com/assayhq/assay/internal/testenv"
 	"github.com/hibiken/asynq"
@@ -21,20 +21,12 @@ import (
 func TestSubmissionsWaitForRedisAndAreEnqueuedOnce(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	st, err := store.Open(ctx, testenv.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	platform := storetest.New(t)
+	st, actor := platform.Store, platform.Actor
 	_, db := testenv.NewRedisDB(t)
 	proxy := testenv.NewProxy(t, testenv.RedisAddr())
 	proxy.Down()
 
-	org, _ := st.EnsureOrganization(ctx, "Acme")
-	actor := store.Actor{OrgID: org.ID, Label: "test"}
 	as := store.Assessment{Takehome: "planets-crud", SuiteVersion: "1", Title: "T", HoursAllowed: 24, MaxSubmissions: 3, CandidateView: "total"}
 	if err := st.CreateAssessment(ctx, actor, &as); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/assayhq/assay/internal/outbox"
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/storetest"
 	"github.com/assayhq/assay/internal/tasks"
 	"github.com/assayhq/assay/internal/testenv"
 	"github.com/assayhq/assay/internal/webhooks"
@@ -41,18 +42,8 @@ func newHarness(t testing.TB) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	st, err := store.Open(ctx, testenv.NewDatabase(t), store.WithSealKey([]byte(strings.Repeat("s", 32))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	o, err := st.EnsureOrganization(ctx, "Acme")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.New(t)
+	st, o := db.Store, db.Org
 	url, _ := testenv.NewRedisDB(t)
 	ropt, err := asynq.ParseRedisURI(url)
 	if err != nil {
