@@ -114,10 +114,3 @@ func (s *Store) RequeueStale(ctx context.Context, olderThan time.Duration) (int,
 	})
 	return len(rows), err
 }
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
-}

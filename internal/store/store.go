@@ -139,3 +139,11 @@ func notFoundOrNil(err error, what string) error {
 	}
 	return notFound(err, what)
 }
+
+// truncate cuts s to at most n bytes: error messages and responses kept in rows.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
