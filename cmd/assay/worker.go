@@ -14,6 +14,7 @@ import (
 	"github.com/assayhq/assay/internal/outbox"
 	"github.com/assayhq/assay/internal/pipeline"
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/tasks"
 	"github.com/assayhq/assay/internal/webhooks"
 	"github.com/assayhq/assay/internal/worker"
 	"github.com/hibiken/asynq"
@@ -79,7 +80,7 @@ func runWorker(ctx context.Context, cfg *config.Config, st *store.Store) error {
 	if err != nil {
 		return err
 	}
-	w.Handle(store.TaskSendMail, mailer.HandleTask)
+	w.Handle(tasks.SendMail, mailer.HandleTask)
 	partner := &greenhouse.Partner{Store: st, BaseURL: cfg.BaseURL, SecretKey: cfg.SecretKey, AllowLoopback: cfg.AllowLoopback}
 	sender := &webhooks.Sender{
 		Store: st, BaseURL: cfg.BaseURL, AllowLoopback: cfg.AllowLoopback,

@@ -16,7 +16,7 @@ import (
 	"github.com/assayhq/assay/internal/catalog"
 	"github.com/assayhq/assay/internal/intake"
 	"github.com/assayhq/assay/internal/store"
-	"github.com/assayhq/assay/internal/testenv"
+	"github.com/assayhq/assay/internal/storetest"
 	"github.com/gin-gonic/gin"
 )
 
@@ -49,15 +49,7 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.NewDatabase(t), store.WithSealKey([]byte(strings.Repeat("s", 32))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.New(t).Store
 	gin.SetMode(gin.TestMode)
 	r := gin.New()
 	api.Register(r, api.Deps{

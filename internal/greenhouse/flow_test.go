@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +19,8 @@ import (
 	"github.com/assayhq/assay/internal/intake"
 	"github.com/assayhq/assay/internal/outbox"
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/storetest"
+	"github.com/assayhq/assay/internal/tasks"
 	"github.com/assayhq/assay/internal/testenv"
 	"github.com/assayhq/assay/internal/webhooks"
 	"github.com/gin-gonic/gin"
@@ -83,22 +84,15 @@ func call(t *testing.T, method, url, key string, body any, out any) int {
 func TestGreenhouseFlowEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	st, err := store.Open(ctx, testenv.NewDatabase(t), store.WithSealKey([]byte(strings.Repeat("s", 32))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	org, _ := st.EnsureOrganization(ctx, "Acme")
+	db := storetest.New(t)
+	st, org := db.Store, db.Org
 	admin := store.User{Email: "admin@acme.test", Role: store.RoleAdmin, PasswordHash: "x"}
-	if err := st.CreateUser(ctx, store.Actor{OrgID: org.ID, Label: "test"}, &admin); err != nil {
+	if err := st.CreateUser(ctx, db.Actor, &admin); err != nil {
 		t.Fatal(err)
 	}
 	as := store.Assessment{Takehome: "planets-crud", SuiteVersion: "1", Title: "Planets backend", HoursAllowed: 72,
 		MaxSubmissions: 2, CandidateView: store.ViewTotal}
-	if err := st.CreateAssessment(ctx, store.Actor{OrgID: org.ID, Label: "test"}, &as); err != nil {
+	if err := st.CreateAssessment(ctx, db.Actor, &as); err != nil {
 		t.Fatal(err)
 	}
 
@@ -124,10 +118,10 @@ func TestGreenhouseFlowEndToEnd(t *testing.T) {
 	sender := &webhooks.Sender{Store: st, BaseURL: "https://assay.example", AllowLoopback: true,
 		Client:    webhooks.NewClient(webhooks.ClientConfig{AllowLoopback: true}),
 		Callbacks: map[string]webhooks.Callback{store.CallbackGreenhouse: partner.CompletionRequest}}
-	srv := asynq.NewServer(ropt, asynq.Config{Concurrency: 2, Queues: map[string]int{store.QueueWebhooks: 1},
+	srv := asynq.NewServer(ropt, asynq.Config{Concurrency: 2, Queues: map[string]int{tasks.QueueWebhooks: 1},
 		TaskCheckInterval: 10 * time.Millisecond, LogLevel: asynq.FatalLevel})
 	mux := asynq.NewServeMux()
-	mux.HandleFunc(store.TaskDeliverWebhook, sender.HandleTask)
+	mux.HandleFunc(tasks.DeliverWebhook, sender.HandleTask)
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
 	}

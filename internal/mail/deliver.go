@@ -9,13 +9,23 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/tasks"
 	"github.com/hibiken/asynq"
 )
+
+// Store is what delivering mail needs of the platform database.
+type Store interface {
+	MailByID(ctx context.Context, id string) (*store.Mail, error)
+	MarkMailSent(ctx context.Context, id string) error
+	MarkMailHeld(ctx context.Context, id string) error
+	MarkMailFailed(ctx context.Context, id string, cause error) error
+	QueueReminders(ctx context.Context, compose func(inv *store.Invitation, as *store.Assessment) (store.MailContent, error)) (int, error)
+}
 
 // Deliverer is the worker's side of mail: it sends queued messages and
 // sweeps for deadline reminders.
 type Deliverer struct {
-	Store *store.Store
+	Store Store
 	// Sender is nil without ASSAY_SMTP_URL: messages are then held for the
 	// admin page instead of sent.
 	Sender *Sender
@@ -24,7 +34,7 @@ type Deliverer struct {
 // HandleTask sends the message of one mail:send task. An error makes the
 // queue retry the task with backoff; a message already sent is not sent again.
 func (d *Deliverer) HandleTask(ctx context.Context, t *asynq.Task) error {
-	var p store.MailPayload
+	var p tasks.MailPayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.MailID == "" {
 		return fmt.Errorf("mail task with a bad payload %q: %w", t.Payload(), asynq.SkipRetry)
 	}

@@ -23,7 +23,8 @@ import (
 
 	"github.com/assayhq/assay/internal/mail"
 	"github.com/assayhq/assay/internal/store"
-	"github.com/assayhq/assay/internal/testenv"
+	"github.com/assayhq/assay/internal/storetest"
+	"github.com/assayhq/assay/internal/tasks"
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 	"github.com/hibiken/asynq"
@@ -161,23 +162,11 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	org, err := st.EnsureOrganization(ctx, "Acme")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{st: st, actor: store.Actor{OrgID: org.ID, Label: "test"}}
+	db := storetest.New(t)
+	f := &fixture{st: db.Store, actor: db.Actor}
 	f.as = store.Assessment{Takehome: "shopping-list", SuiteVersion: "1", Title: "Backend <take-home>",
 		HoursAllowed: 48, MaxSubmissions: 2, CandidateView: store.ViewTotal}
-	if err := st.CreateAssessment(ctx, f.actor, &f.as); err != nil {
+	if err := f.st.CreateAssessment(context.Background(), f.actor, &f.as); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -203,11 +192,11 @@ func (f *fixture) task(t *testing.T, subject, kind string) *asynq.Task {
 	t.Helper()
 	var payload []byte
 	err := f.st.SQL().QueryRow(`SELECT o.payload FROM outbox o JOIN mail_messages m ON m.id::text = o.task_id
-		WHERE o.task_type = $1 AND m.subject_id = $2 AND m.kind = $3`, store.TaskSendMail, subject, kind).Scan(&payload)
+		WHERE o.task_type = $1 AND m.subject_id = $2 AND m.kind = $3`, tasks.SendMail, subject, kind).Scan(&payload)
 	if err != nil {
 		t.Fatalf("outbox row of the %s mail: %v", kind, err)
 	}
-	return asynq.NewTask(store.TaskSendMail, payload)
+	return asynq.NewTask(tasks.SendMail, payload)
 }
 
 func TestInvitationSentOverSTARTTLSWithBothParts(t *testing.T) {
@@ -327,7 +316,7 @@ func TestReceiptAndReminder(t *testing.T) {
 	// The receipt was written with the submission and its grading task.
 	var payload json.RawMessage
 	if err := f.st.SQL().QueryRow(`SELECT payload FROM outbox WHERE task_type = $1 AND task_id = $2`,
-		store.TaskGradeSubmission, sub.ID).Scan(&payload); err != nil {
+		tasks.GradeSubmission, sub.ID).Scan(&payload); err != nil {
 		t.Errorf("grading task of the submission: %v", err)
 	}
 }

@@ -16,9 +16,15 @@ import (
 	"github.com/hibiken/asynq"
 )
 
+// Store is what the relay and the sweeper need of the platform database.
+type Store interface {
+	RelayOutbox(ctx context.Context, limit int, send func(store.OutboxMessage) error) (int, error)
+	RequeueStale(ctx context.Context, olderThan time.Duration) (int, error)
+}
+
 // Relay moves outbox rows to asynq.
 type Relay struct {
-	Store  *store.Store
+	Store  Store
 	Client *asynq.Client
 	// Interval between polls when the outbox was empty; default 200 ms.
 	Interval time.Duration

@@ -3,13 +3,14 @@ package outbox_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/assayhq/assay/internal/outbox"
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/storetest"
+	"github.com/assayhq/assay/internal/tasks"
 	"github.com/assayhq/assay/internal/testenv"
 	"github.com/hibiken/asynq"
 )
@@ -20,20 +21,12 @@ import (
 func TestSubmissionsWaitForRedisAndAreEnqueuedOnce(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	st, err := store.Open(ctx, testenv.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	platform := storetest.New(t)
+	st, actor := platform.Store, platform.Actor
 	_, db := testenv.NewRedisDB(t)
 	proxy := testenv.NewProxy(t, testenv.RedisAddr())
 	proxy.Down()
 
-	org, _ := st.EnsureOrganization(ctx, "Acme")
-	actor := store.Actor{OrgID: org.ID, Label: "test"}
 	as := store.Assessment{Takehome: "planets-crud", SuiteVersion: "1", Title: "T", HoursAllowed: 24, MaxSubmissions: 3, CandidateView: "total"}
 	if err := st.CreateAssessment(ctx, actor, &as); err != nil {
 		t.Fatal(err)
@@ -86,19 +79,19 @@ func TestSubmissionsWaitForRedisAndAreEnqueuedOnce(t *testing.T) {
 
 	in := asynq.NewInspector(asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: db})
 	defer in.Close()
-	tasks, err := in.ListPendingTasks(store.QueueGrading, asynq.PageSize(100))
+	enqueued, err := in.ListPendingTasks(tasks.QueueGrading, asynq.PageSize(100))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]int{}
-	for _, task := range tasks {
+	for _, task := range enqueued {
 		got[task.ID]++
-		if task.Type != store.TaskGradeSubmission {
+		if task.Type != tasks.GradeSubmission {
 			t.Errorf("task type %q", task.Type)
 		}
 	}
-	if len(got) != n || len(tasks) != n {
-		t.Fatalf("queue holds %d tasks for %d submissions, want %d each", len(tasks), len(got), n)
+	if len(got) != n || len(enqueued) != n {
+		t.Fatalf("queue holds %d tasks for %d submissions, want %d each", len(enqueued), len(got), n)
 	}
 	for id := range want {
 		if got[id] != 1 {

@@ -3,7 +3,6 @@ package pipeline_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"github.com/assayhq/assay/internal/outbox"
 	"github.com/assayhq/assay/internal/pipeline"
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/storetest"
 	"github.com/assayhq/assay/internal/testenv"
 	"github.com/assayhq/assay/internal/worker"
 	"github.com/hibiken/asynq"
@@ -96,24 +96,10 @@ type harness struct {
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
-	ctx := context.Background()
-	h := &harness{t: t, dbURL: testenv.NewDatabase(t), assessment: map[string]string{},
+	db := storetest.New(t)
+	h := &harness{t: t, st: db.Store, dbURL: db.URL, actor: db.Actor, assessment: map[string]string{},
 		relayInterval: 50 * time.Millisecond, staleAfter: 2 * time.Second}
-	st, err := store.Open(ctx, h.dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	h.st = st
 	_, h.redisDB = testenv.NewRedisDB(t)
-	org, err := st.EnsureOrganization(ctx, "Acme")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.actor = store.Actor{OrgID: org.ID, Label: "test"}
 	return h
 }
 
@@ -162,7 +148,7 @@ func (h *harness) runWorker(p *pipeline.Pipeline, redisAddr string, concurrency 
 	ctx, cancel := context.WithCancel(context.Background())
 	opt := asynq.RedisClientOpt{Addr: redisAddr, DB: h.redisDB, DialTimeout: time.Second}
 	client := asynq.NewClient(opt)
-	relay := &outbox.Relay{Store: p.Store, Client: client, Interval: h.relayInterval, StaleAfter: h.staleAfter}
+	relay := &outbox.Relay{Store: h.st, Client: client, Interval: h.relayInterval, StaleAfter: h.staleAfter}
 	w := worker.New(opt, concurrency)
 	w.HandleGrading(p)
 	var wg sync.WaitGroup

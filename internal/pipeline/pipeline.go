@@ -25,9 +25,19 @@ import (
 	"github.com/assayhq/assay/internal/store"
 )
 
+// Store is what grading a submission needs of the platform database: a
+// worker's claim on the submission, from first phase to result.
+type Store interface {
+	ClaimSubmission(ctx context.Context, id, owner string, lease time.Duration) (*store.GradeJob, error)
+	RenewLease(ctx context.Context, id, owner string, lease time.Duration) (string, error)
+	SetSubmissionPhase(ctx context.Context, id, owner, status string) error
+	FinishGrading(ctx context.Context, id, owner string, r store.GradeResult) error
+	ReleaseSubmission(ctx context.Context, id, owner string) error
+}
+
 // Pipeline holds what grading a submission needs.
 type Pipeline struct {
-	Store   *store.Store
+	Store   Store
 	Suites  map[string]*grading.Suite
 	Sandbox *sandbox.Manager
 	DB      *gradingdb.Server

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/assayhq/assay/internal/tasks"
 	"gorm.io/gorm"
 )
 
@@ -102,7 +103,7 @@ func (s *Store) RequeueStale(ctx context.Context, olderThan time.Duration) (int,
 			if r.Status != StatusQueued {
 				taskID = fmt.Sprintf("%s:takeover:%d", r.ID, r.GradeRuns)
 			}
-			if err := addOutbox(tx, TaskGradeSubmission, taskID, QueueGrading, GradePayload{SubmissionID: r.ID}); err != nil {
+			if err := addOutbox(tx, tasks.GradeSubmission, taskID, tasks.QueueGrading, tasks.GradePayload{SubmissionID: r.ID}); err != nil {
 				return err
 			}
 			if err := tx.Exec(`UPDATE submissions SET updated_at = now() WHERE id = ?`, r.ID).Error; err != nil {
@@ -112,11 +113,4 @@ func (s *Store) RequeueStale(ctx context.Context, olderThan time.Duration) (int,
 		return nil
 	})
 	return len(rows), err
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }

@@ -132,3 +132,18 @@ func validUUID(id string) bool {
 
 // forUpdate locks the selected rows until the transaction ends.
 var forUpdate = clause.Locking{Strength: "UPDATE"}
+
+func notFoundOrNil(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	return notFound(err, what)
+}
+
+// truncate cuts s to at most n bytes: error messages and responses kept in rows.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -7,24 +7,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/assayhq/assay/internal/tasks"
 	"gorm.io/gorm"
 )
 
 // ErrClosed is returned when an invitation no longer takes submissions: the
 // deadline passed or no attempts are left.
 var ErrClosed = errors.New("closed")
-
-// TaskGradeSubmission is the queue task that grades one submission; its task
-// id is the submission id, so the queue itself refuses duplicates.
-const TaskGradeSubmission = "grade:submission"
-
-// QueueGrading is the queue grading tasks go to.
-const QueueGrading = "grading"
-
-// GradePayload is the body of a grade:submission task.
-type GradePayload struct {
-	SubmissionID string `json:"submission_id"`
-}
 
 // Submit records a candidate's submission and its grading task in one
 // transaction, after checking the deadline and the attempt limit under a lock
@@ -89,7 +78,7 @@ func submit(tx *gorm.DB, token, repoURL, ref string) (*Submission, *Invitation, 
 		return nil, nil, nil, fmt.Errorf("mark invitation submitted: %w", err)
 	}
 	inv.State = InvitationSubmitted
-	if err := addOutbox(tx, TaskGradeSubmission, sub.ID, QueueGrading, GradePayload{SubmissionID: sub.ID}); err != nil {
+	if err := addOutbox(tx, tasks.GradeSubmission, sub.ID, tasks.QueueGrading, tasks.GradePayload{SubmissionID: sub.ID}); err != nil {
 		return nil, nil, nil, err
 	}
 	if err := emitSubmissionReceived(tx, &sub, &inv); err != nil {
@@ -203,37 +192,6 @@ func (s *Store) CandidateSubmission(ctx context.Context, token, id string) (*Sub
 	return &d, &as, nil
 }
 
-// Decisions a reviewer may record.
-var Decisions = []string{"advance", "reject", "hold"}
-
-// AddReview records a reviewer's decision on a submission of their organisation.
-func (s *Store) AddReview(ctx context.Context, a Actor, submissionID, decision, notes string) (*Review, error) {
-	r := Review{OrgID: a.OrgID, SubmissionID: submissionID, Decision: decision, Notes: notes}
-	if a.UserID != "" {
-		r.ReviewerID = &a.UserID
-	}
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if !validUUID(submissionID) {
-			return fmt.Errorf("submission %q: %w", submissionID, ErrNotFound)
-		}
-		var sub Submission
-		if err := tx.Where("org_id = ? AND id = ?", a.OrgID, submissionID).Take(&sub).Error; err != nil {
-			return notFound(err, "submission")
-		}
-		if err := tx.Create(&r).Error; err != nil {
-			return fmt.Errorf("create review: %w", err)
-		}
-		if err := emitReviewDecided(tx, &r, &sub); err != nil {
-			return err
-		}
-		return audit(tx, a, "review.decided", "submission", submissionID, map[string]any{"decision": decision})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &r, nil
-}
-
 // SubmissionCounts counts submissions by status, for metrics.
 func (s *Store) SubmissionCounts(ctx context.Context) (map[string]int64, error) {
 	var rows []struct {
@@ -248,4 +206,79 @@ func (s *Store) SubmissionCounts(ctx context.Context) (map[string]int64, error) 
 		out[r.Status] = r.N
 	}
 	return out, nil
+}
+
+// RequestRegrade queues a finished submission again on the regrade queue.
+func (s *Store) RequestRegrade(ctx context.Context, a Actor, id string) (*Submission, error) {
+	var sub Submission
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if !validUUID(id) {
+			return fmt.Errorf("submission %q: %w", id, ErrNotFound)
+		}
+		if err := tx.Clauses(forUpdate).Where("org_id = ? AND id = ?", a.OrgID, id).Take(&sub).Error; err != nil {
+			return notFound(err, "submission")
+		}
+		if !Finished(sub.Status) {
+			return fmt.Errorf("%w: the submission is %s; wait until it finishes or cancel it", ErrConflict, sub.Status)
+		}
+		var runs int
+		if err := tx.Raw("SELECT grade_runs FROM submissions WHERE id = ?", id).Scan(&runs).Error; err != nil {
+			return fmt.Errorf("regrade %s: %w", id, err)
+		}
+		if err := tx.Model(&sub).Updates(map[string]any{"status": StatusQueued, "error": "", "updated_at": time.Now().UTC()}).Error; err != nil {
+			return fmt.Errorf("regrade %s: %w", id, err)
+		}
+		taskID := fmt.Sprintf("%s:regrade:%d", id, runs)
+		if err := addOutbox(tx, tasks.GradeSubmission, taskID, tasks.QueueRegrade, tasks.GradePayload{SubmissionID: id}); err != nil {
+			return err
+		}
+		if err := addSubmissionEvent(tx, id, StatusQueued, "regrade requested"); err != nil {
+			return err
+		}
+		return audit(tx, a, "submission.regrade_requested", "submission", id, nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &sub, nil
+}
+
+// CancelSubmission stops a queued or running submission; a worker grading it
+// notices at its next heartbeat and kills the sandbox.
+func (s *Store) CancelSubmission(ctx context.Context, a Actor, id string) (*Submission, error) {
+	var sub Submission
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if !validUUID(id) {
+			return fmt.Errorf("submission %q: %w", id, ErrNotFound)
+		}
+		if err := tx.Clauses(forUpdate).Where("org_id = ? AND id = ?", a.OrgID, id).Take(&sub).Error; err != nil {
+			return notFound(err, "submission")
+		}
+		if Finished(sub.Status) {
+			return fmt.Errorf("%w: the submission already finished (%s)", ErrConflict, sub.Status)
+		}
+		now := time.Now().UTC()
+		if err := tx.Model(&sub).Updates(map[string]any{"status": StatusCanceled, "finished_at": now, "updated_at": now}).Error; err != nil {
+			return fmt.Errorf("cancel %s: %w", id, err)
+		}
+		if err := addSubmissionEvent(tx, id, StatusCanceled, "canceled by "+a.Label); err != nil {
+			return err
+		}
+		return audit(tx, a, "submission.canceled", "submission", id, nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &sub, nil
+}
+
+// InvitationSubmissions lists the attempts made through an invitation,
+// newest first, for the candidate's own page (the caller opened the
+// invitation with its token).
+func (s *Store) InvitationSubmissions(ctx context.Context, invitationID string) ([]Submission, error) {
+	var rows []Submission
+	if err := s.db.WithContext(ctx).Where("invitation_id = ?", invitationID).Order("attempt DESC").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("submissions of invitation: %w", err)
+	}
+	return rows, nil
 }

@@ -2,7 +2,7 @@ package web_test
 
 import (
 	"context"
-	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -20,7 +20,7 @@ import (
 	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/intake"
 	"github.com/assayhq/assay/internal/store"
-	"github.com/assayhq/assay/internal/testenv"
+	"github.com/assayhq/assay/internal/storetest"
 	"github.com/assayhq/assay/internal/web"
 	"github.com/gin-gonic/gin"
 )
@@ -101,18 +101,8 @@ func (e *env) requested(prefix, suffix string) bool {
 func newEnv(t testing.TB, repoHost string) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.NewDatabase(t), store.WithSealKey([]byte(strings.Repeat("s", 32))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	org, err := st.EnsureOrganization(ctx, "Acme")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.New(t)
+	st, org := db.Store, db.Org
 	e := &env{t: t, st: st, tokens: auth.NewTokens([]byte(strings.Repeat("k", 32))), org: org.ID, users: map[string]*store.User{}}
 	hash, err := auth.HashPassword(password)
 	if err != nil {

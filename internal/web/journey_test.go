@@ -16,7 +16,7 @@ import (
 	"github.com/assayhq/assay/internal/mail"
 	"github.com/assayhq/assay/internal/outbox"
 	"github.com/assayhq/assay/internal/pipeline"
-	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/tasks"
 	"github.com/assayhq/assay/internal/testenv"
 	"github.com/assayhq/assay/internal/worker"
 	"github.com/chromedp/chromedp"
@@ -41,7 +41,7 @@ func runWorker(t *testing.T, e *env) {
 	w := worker.New(opt, 1)
 	w.HandleGrading(&pipeline.Pipeline{Store: e.st, Suites: map[string]*grading.Suite{helloSuite.Slug: helloSuite},
 		Sandbox: genv.Sandbox, DB: genv.DB, Fetch: gitfetch.Options{AllowLoopbackHTTP: true}, Owner: "journey-worker"})
-	w.Handle(store.TaskSendMail, (&mail.Deliverer{Store: e.st}).HandleTask)
+	w.Handle(tasks.SendMail, (&mail.Deliverer{Store: e.st}).HandleTask)
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); relay.Run(ctx) }()

@@ -13,6 +13,8 @@ import (
 
 	"github.com/assayhq/assay/internal/outbox"
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/storetest"
+	"github.com/assayhq/assay/internal/tasks"
 	"github.com/assayhq/assay/internal/testenv"
 	"github.com/assayhq/assay/internal/webhooks"
 	"github.com/hibiken/asynq"
@@ -40,18 +42,8 @@ func newHarness(t testing.TB) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	st, err := store.Open(ctx, testenv.NewDatabase(t), store.WithSealKey([]byte(strings.Repeat("s", 32))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	o, err := st.EnsureOrganization(ctx, "Acme")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.New(t)
+	st, o := db.Store, db.Org
 	url, _ := testenv.NewRedisDB(t)
 	ropt, err := asynq.ParseRedisURI(url)
 	if err != nil {
@@ -77,7 +69,7 @@ func newHarness(t testing.TB) *harness {
 func (h *harness) startWorker(concurrency int, shutdownAfter time.Duration) func() {
 	srv := asynq.NewServer(h.redis, asynq.Config{
 		Concurrency:              concurrency,
-		Queues:                   map[string]int{store.QueueWebhooks: 1},
+		Queues:                   map[string]int{tasks.QueueWebhooks: 1},
 		RetryDelayFunc:           func(n int, err error, _ *asynq.Task) time.Duration { return h.sender.RetryDelay(n, err) },
 		DelayedTaskCheckInterval: 20 * time.Millisecond,
 		TaskCheckInterval:        10 * time.Millisecond,
@@ -86,7 +78,7 @@ func (h *harness) startWorker(concurrency int, shutdownAfter time.Duration) func
 		LogLevel:                 asynq.FatalLevel,
 	})
 	mux := asynq.NewServeMux()
-	mux.HandleFunc(store.TaskDeliverWebhook, h.sender.HandleTask)
+	mux.HandleFunc(tasks.DeliverWebhook, h.sender.HandleTask)
 	if err := srv.Start(mux); err != nil {
 		h.t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/tasks"
 	"github.com/hibiken/asynq"
 )
 
@@ -91,7 +92,7 @@ func (s *Sender) RetryDelay(n int, _ error) time.Duration {
 // HandleTask is the asynq handler of webhook:deliver. The attempt after
 // the last scheduled retry (or asynq's own retry limit) is final.
 func (s *Sender) HandleTask(ctx context.Context, t *asynq.Task) error {
-	var p store.DeliverPayload
+	var p tasks.DeliverPayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.DeliveryID == "" {
 		return fmt.Errorf("webhook task with a bad payload %q: %w", t.Payload(), asynq.SkipRetry)
 	}

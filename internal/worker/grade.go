@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/internal/pipeline"
-	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/tasks"
 	"github.com/hibiken/asynq"
 )
 
@@ -19,8 +19,8 @@ const GradeTimeout = 25 * time.Minute
 
 // HandleGrading routes grade:submission tasks to the pipeline.
 func (w *Worker) HandleGrading(p *pipeline.Pipeline) {
-	w.Handle(store.TaskGradeSubmission, func(ctx context.Context, t *asynq.Task) error {
-		var payload store.GradePayload
+	w.Handle(tasks.GradeSubmission, func(ctx context.Context, t *asynq.Task) error {
+		var payload tasks.GradePayload
 		if err := json.Unmarshal(t.Payload(), &payload); err != nil || payload.SubmissionID == "" {
 			return fmt.Errorf("grade task with a bad payload %q: %w", t.Payload(), asynq.SkipRetry)
 		}
@@ -28,7 +28,7 @@ func (w *Worker) HandleGrading(p *pipeline.Pipeline) {
 		defer cancel()
 		return p.Grade(ctx, payload.SubmissionID)
 	})
-	w.retryDelays[store.TaskGradeSubmission] = func(n int, err error) time.Duration {
+	w.retryDelays[tasks.GradeSubmission] = func(n int, err error) time.Duration {
 		if errors.Is(err, pipeline.ErrRetryLater) {
 			return 15 * time.Second // another worker holds it; its lease runs out in 30 s
 		}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/tasks"
 	"github.com/assayhq/assay/internal/webhooks"
 	"github.com/hibiken/asynq"
 )
@@ -17,8 +17,8 @@ const WebhookConcurrency = 32
 // HandleWebhooks routes webhook:deliver tasks to the sender, with its
 // growing retry schedule (seconds to hours, about three days).
 func (w *Worker) HandleWebhooks(s *webhooks.Sender) {
-	w.Handle(store.TaskDeliverWebhook, s.HandleTask)
-	w.retryDelays[store.TaskDeliverWebhook] = s.RetryDelay
+	w.Handle(tasks.DeliverWebhook, s.HandleTask)
+	w.retryDelays[tasks.DeliverWebhook] = s.RetryDelay
 }
 
 // RunWebhookServer serves the webhooks queue alone until ctx ends, and
@@ -29,13 +29,13 @@ func (w *Worker) HandleWebhooks(s *webhooks.Sender) {
 func RunWebhookServer(ctx context.Context, redis asynq.RedisConnOpt, s *webhooks.Sender) error {
 	srv := asynq.NewServer(redis, asynq.Config{
 		Concurrency:     WebhookConcurrency,
-		Queues:          map[string]int{QueueWebhooks: 1},
+		Queues:          map[string]int{tasks.QueueWebhooks: 1},
 		Logger:          slogLogger{},
 		RetryDelayFunc:  func(n int, err error, _ *asynq.Task) time.Duration { return s.RetryDelay(n, err) },
 		ShutdownTimeout: 12 * time.Second, // one attempt's 10 s and its record
 	})
 	mux := asynq.NewServeMux()
-	mux.HandleFunc(store.TaskDeliverWebhook, s.HandleTask)
+	mux.HandleFunc(tasks.DeliverWebhook, s.HandleTask)
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start webhook server: %w", err)
 	}

@@ -2,15 +2,14 @@ package worker_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/assayhq/assay/internal/outbox"
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/storetest"
 	"github.com/assayhq/assay/internal/testenv"
 	"github.com/assayhq/assay/internal/webhooks"
 	"github.com/assayhq/assay/internal/worker"
@@ -22,22 +21,15 @@ import (
 func TestWebhookServerDelivers(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	st, err := store.Open(ctx, testenv.NewDatabase(t), store.WithSealKey([]byte(strings.Repeat("s", 32))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx, "up", io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	org, _ := st.EnsureOrganization(ctx, "Acme")
+	db := storetest.New(t)
+	st := db.Store
 	got := make(chan string, 1)
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got <- r.Header.Get("webhook-id")
 	}))
 	t.Cleanup(rcv.Close)
 	ep := store.WebhookEndpoint{URL: rcv.URL, EventTypes: store.EventTypes}
-	if err := st.CreateWebhookEndpoint(ctx, store.Actor{OrgID: org.ID, Label: "test"}, &ep); err != nil {
+	if err := st.CreateWebhookEndpoint(ctx, db.Actor, &ep); err != nil {
 		t.Fatal(err)
 	}
 	redisURL, _ := testenv.NewRedisDB(t)
@@ -49,7 +41,7 @@ func TestWebhookServerDelivers(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- worker.RunWebhookServer(ctx, ropt, sender) }()
 
-	id, err := st.EmitEvent(ctx, org.ID, store.EventReviewDecided, map[string]any{"decision": "advance"})
+	id, err := st.EmitEvent(ctx, db.Org.ID, store.EventReviewDecided, map[string]any{"decision": "advance"})
 	if err != nil {
 		t.Fatal(err)
 	}

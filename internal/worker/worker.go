@@ -8,20 +8,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/assayhq/assay/internal/tasks"
 	"github.com/hibiken/asynq"
 )
-
-// Queue names and their priorities: webhooks go first (receivers wait on
-// them), then grading, then regrades (a reviewer's afterthought).
-const (
-	QueueWebhooks = "webhooks"
-	QueueGrading  = "grading"
-	QueueRegrade  = "regrade"
-	QueueDefault  = "default"
-)
-
-// Queues maps each queue to its weight.
-var Queues = map[string]int{QueueWebhooks: 6, QueueGrading: 3, QueueDefault: 2, QueueRegrade: 1}
 
 // Worker is one worker process's asynq server.
 type Worker struct {
@@ -36,7 +25,7 @@ func New(redis asynq.RedisConnOpt, concurrency int) *Worker {
 	w := &Worker{mux: asynq.NewServeMux(), retryDelays: map[string]func(int, error) time.Duration{}}
 	w.srv = asynq.NewServer(redis, asynq.Config{
 		Concurrency: concurrency,
-		Queues:      Queues,
+		Queues:      tasks.QueuePriorities,
 		Logger:      slogLogger{},
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			id, _ := asynq.GetTaskID(ctx)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/assayhq/assay/internal/tasks"
 	"gorm.io/gorm"
 )
 
@@ -23,18 +24,6 @@ const (
 	MailSent   = "sent"
 	MailHeld   = "held"
 )
-
-// TaskSendMail is the queue task that delivers one mail; its task id is the
-// mail id, so a message handed to the queue twice is sent by one task.
-const TaskSendMail = "mail:send"
-
-// QueueMail is the queue mail tasks go to.
-const QueueMail = "default"
-
-// MailPayload is the body of a mail:send task.
-type MailPayload struct {
-	MailID string `json:"mail_id"`
-}
 
 // Mail is one message to a candidate.
 type Mail struct {
@@ -75,7 +64,7 @@ func queueMail(tx *gorm.DB, orgID, kind, subjectID string, c MailContent) error 
 	if len(ids) == 0 {
 		return nil
 	}
-	return addOutbox(tx, TaskSendMail, ids[0], QueueMail, MailPayload{MailID: ids[0]})
+	return addOutbox(tx, tasks.SendMail, ids[0], tasks.QueueDefault, tasks.MailPayload{MailID: ids[0]})
 }
 
 // InviteWithMail creates an invitation (CreateInvitation's rules and audit)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/assayhq/assay/internal/tasks"
 )
 
 // TestEventsWrittenWithTheirChange: opening, submitting and reviewing each
@@ -60,7 +62,7 @@ func TestEventsWrittenWithTheirChange(t *testing.T) {
 	}
 	var n int64
 	db.Raw(`SELECT count(*) FROM webhook_deliveries d JOIN outbox o ON o.task_id = d.id::text
-		WHERE o.task_type = ? AND o.queue = ?`, TaskDeliverWebhook, QueueWebhooks).Scan(&n)
+		WHERE o.task_type = ? AND o.queue = ?`, tasks.DeliverWebhook, tasks.QueueWebhooks).Scan(&n)
 	if n != 3 {
 		t.Fatalf("%d deliveries with their outbox rows, want 3 (the disabled endpoint gets none)", n)
 	}

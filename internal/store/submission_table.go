@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -90,67 +89,4 @@ func (s *Store) SubmissionTable(ctx context.Context, orgID string, q SubmissionT
 		return nil, 0, fmt.Errorf("list submissions table: %w", err)
 	}
 	return rows, int(total), nil
-}
-
-// CandidateTotal is a candidate's latest graded attempt of an assessment.
-type CandidateTotal struct {
-	SubmissionID  string
-	CandidateName string
-	Score         int
-	MaxScore      int
-}
-
-// AssessmentTotals lists, for each candidate of an assessment with a
-// scorecard, the total of their latest scored attempt, highest first.
-func (s *Store) AssessmentTotals(ctx context.Context, orgID, assessmentID string) ([]CandidateTotal, error) {
-	if !validUUID(assessmentID) {
-		return nil, fmt.Errorf("assessment %q: %w", assessmentID, ErrNotFound)
-	}
-	var rows []CandidateTotal
-	err := s.db.WithContext(ctx).Raw(`SELECT * FROM (
-			SELECT DISTINCT ON (s.invitation_id) s.id AS submission_id, i.candidate_name, sc.score, sc.max_score
-			FROM submissions s
-			JOIN scorecards sc ON sc.submission_id = s.id
-			JOIN invitations i ON i.id = s.invitation_id
-			WHERE s.org_id = ? AND s.assessment_id = ?
-			ORDER BY s.invitation_id, s.created_at DESC) latest
-		ORDER BY score DESC, candidate_name`, orgID, assessmentID).Scan(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("assessment totals: %w", err)
-	}
-	return rows, nil
-}
-
-// Scorecards returns the scorecard JSON of the organisation's submissions
-// among ids, keyed by submission id.
-func (s *Store) Scorecards(ctx context.Context, orgID string, ids []string) (map[string]json.RawMessage, error) {
-	var valid []string
-	for _, id := range ids {
-		if validUUID(id) {
-			valid = append(valid, id)
-		}
-	}
-	out := map[string]json.RawMessage{}
-	if len(valid) == 0 {
-		return out, nil
-	}
-	var rows []Scorecard
-	if err := s.db.WithContext(ctx).Where("org_id = ? AND submission_id IN ?", orgID, valid).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("scorecards: %w", err)
-	}
-	for _, r := range rows {
-		out[r.SubmissionID] = r.Data
-	}
-	return out, nil
-}
-
-// InvitationSubmissions lists the attempts made through an invitation,
-// newest first, for the candidate's own page (the caller opened the
-// invitation with its token).
-func (s *Store) InvitationSubmissions(ctx context.Context, invitationID string) ([]Submission, error) {
-	var rows []Submission
-	if err := s.db.WithContext(ctx).Where("invitation_id = ?", invitationID).Order("attempt DESC").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("submissions of invitation: %w", err)
-	}
-	return rows, nil
 }

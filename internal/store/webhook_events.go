@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/binary"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assayhq/assay/internal/tasks"
 	"gorm.io/gorm"
 )
 
@@ -21,8 +23,6 @@ const (
 	EventSubmissionFailed    = "submission.failed"
 	EventReviewDecided       = "review.decided"
 	EventPing                = "ping" // sent to one endpoint on request, never subscribed to
-	TaskDeliverWebhook       = "webhook:deliver"
-	QueueWebhooks            = "webhooks"
 	CallbackGreenhouse       = "greenhouse"
 	ExternalSourceGreenhouse = "greenhouse"
 )
@@ -30,12 +30,6 @@ const (
 // EventTypes lists the types an endpoint may subscribe to.
 var EventTypes = []string{EventInvitationOpened, EventSubmissionReceived, EventSubmissionGraded,
 	EventSubmissionFailed, EventReviewDecided}
-
-// DeliverPayload is the body of a webhook:deliver task; its task id is the
-// delivery id, so a delivery handed to the queue twice is sent by one task.
-type DeliverPayload struct {
-	DeliveryID string `json:"delivery_id"`
-}
 
 // newEventID makes a stable event id: "evt_" then 6 bytes of milliseconds
 // (ids sort by time) and 10 random bytes, base32.
@@ -78,7 +72,7 @@ func insertEvent(tx *gorm.DB, orgID, eventType string, data any) (string, error)
 			RETURNING id)
 		INSERT INTO outbox (task_type, task_id, queue, payload)
 		SELECT ?, d.id::text, ?, jsonb_build_object('delivery_id', d.id) FROM d`,
-		id, orgID, eventType, raw, id, orgID, eventType, TaskDeliverWebhook, QueueWebhooks).Error
+		id, orgID, eventType, raw, id, orgID, eventType, tasks.DeliverWebhook, tasks.QueueWebhooks).Error
 	if err != nil {
 		return "", fmt.Errorf("event %s: %w", eventType, err)
 	}
@@ -100,7 +94,7 @@ func addDelivery(tx *gorm.DB, orgID, eventID, endpointID, callbackURL, callbackK
 	if err != nil {
 		return "", fmt.Errorf("add delivery of %s: %w", eventID, err)
 	}
-	if err := addOutbox(tx, TaskDeliverWebhook, id, QueueWebhooks, DeliverPayload{DeliveryID: id}); err != nil {
+	if err := addOutbox(tx, tasks.DeliverWebhook, id, tasks.QueueWebhooks, tasks.DeliverPayload{DeliveryID: id}); err != nil {
 		return "", err
 	}
 	return id, nil
@@ -265,4 +259,11 @@ func emitReviewDecided(tx *gorm.DB, r *Review, sub *Submission) error {
 		ReviewID: r.ID, SubmissionID: sub.ID, AssessmentID: sub.AssessmentID, InvitationID: sub.InvitationID,
 		Decision: r.Decision, Notes: r.Notes, DecidedAt: r.CreatedAt,
 	})
+}
+
+// EmitEvent records an event that no store change caused (an import, a
+// benchmark) with its deliveries, atomically (one statement). It returns
+// the event id.
+func (s *Store) EmitEvent(ctx context.Context, orgID, eventType string, data any) (string, error) {
+	return insertEvent(s.db.WithContext(ctx), orgID, eventType, data)
 }

@@ -19,9 +19,6 @@ var (
 	ErrFinished = errors.New("already finished")
 )
 
-// QueueRegrade is the lowest-priority queue, for regrades.
-const QueueRegrade = "regrade"
-
 // inProgress are the statuses of a submission a worker is grading.
 var inProgress = []string{StatusFetching, StatusBuilding, StatusStarting, StatusChecking}
 
@@ -201,104 +198,4 @@ func (s *Store) ReleaseSubmission(ctx context.Context, id, owner string) error {
 		}
 		return addSubmissionEvent(tx, id, StatusQueued, "interrupted; waiting for another worker")
 	})
-}
-
-// RequestRegrade queues a finished submission again on the regrade queue.
-func (s *Store) RequestRegrade(ctx context.Context, a Actor, id string) (*Submission, error) {
-	var sub Submission
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if !validUUID(id) {
-			return fmt.Errorf("submission %q: %w", id, ErrNotFound)
-		}
-		if err := tx.Clauses(forUpdate).Where("org_id = ? AND id = ?", a.OrgID, id).Take(&sub).Error; err != nil {
-			return notFound(err, "submission")
-		}
-		if !Finished(sub.Status) {
-			return fmt.Errorf("%w: the submission is %s; wait until it finishes or cancel it", ErrConflict, sub.Status)
-		}
-		var runs int
-		if err := tx.Raw("SELECT grade_runs FROM submissions WHERE id = ?", id).Scan(&runs).Error; err != nil {
-			return fmt.Errorf("regrade %s: %w", id, err)
-		}
-		if err := tx.Model(&sub).Updates(map[string]any{"status": StatusQueued, "error": "", "updated_at": time.Now().UTC()}).Error; err != nil {
-			return fmt.Errorf("regrade %s: %w", id, err)
-		}
-		taskID := fmt.Sprintf("%s:regrade:%d", id, runs)
-		if err := addOutbox(tx, TaskGradeSubmission, taskID, QueueRegrade, GradePayload{SubmissionID: id}); err != nil {
-			return err
-		}
-		if err := addSubmissionEvent(tx, id, StatusQueued, "regrade requested"); err != nil {
-			return err
-		}
-		return audit(tx, a, "submission.regrade_requested", "submission", id, nil)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &sub, nil
-}
-
-// CancelSubmission stops a queued or running submission; a worker grading it
-// notices at its next heartbeat and kills the sandbox.
-func (s *Store) CancelSubmission(ctx context.Context, a Actor, id string) (*Submission, error) {
-	var sub Submission
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if !validUUID(id) {
-			return fmt.Errorf("submission %q: %w", id, ErrNotFound)
-		}
-		if err := tx.Clauses(forUpdate).Where("org_id = ? AND id = ?", a.OrgID, id).Take(&sub).Error; err != nil {
-			return notFound(err, "submission")
-		}
-		if Finished(sub.Status) {
-			return fmt.Errorf("%w: the submission already finished (%s)", ErrConflict, sub.Status)
-		}
-		now := time.Now().UTC()
-		if err := tx.Model(&sub).Updates(map[string]any{"status": StatusCanceled, "finished_at": now, "updated_at": now}).Error; err != nil {
-			return fmt.Errorf("cancel %s: %w", id, err)
-		}
-		if err := addSubmissionEvent(tx, id, StatusCanceled, "canceled by "+a.Label); err != nil {
-			return err
-		}
-		return audit(tx, a, "submission.canceled", "submission", id, nil)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &sub, nil
-}
-
-// SubmissionEvent is one status change of a submission.
-type SubmissionEvent struct {
-	ID           int64     `json:"id"`
-	SubmissionID string    `json:"-"`
-	Status       string    `json:"status"`
-	Message      string    `json:"message,omitempty"`
-	CreatedAt    time.Time `json:"at"`
-}
-
-func addSubmissionEvent(tx *gorm.DB, id, status, message string) error {
-	e := SubmissionEvent{SubmissionID: id, Status: status, Message: truncate(message, 2000)}
-	if err := tx.Create(&e).Error; err != nil {
-		return fmt.Errorf("record status %s of %s: %w", status, id, err)
-	}
-	return nil
-}
-
-// SubmissionEvents lists the status changes of a submission after the given
-// event id, oldest first. The caller has already checked the submission is
-// theirs (Submission or CandidateSubmission).
-func (s *Store) SubmissionEvents(ctx context.Context, submissionID string, after int64) ([]SubmissionEvent, error) {
-	var es []SubmissionEvent
-	err := s.db.WithContext(ctx).Where("submission_id = ? AND id > ?", submissionID, after).Order("id").Limit(200).Find(&es).Error
-	if err != nil {
-		return nil, fmt.Errorf("submission events: %w", err)
-	}
-	return es, nil
-}
-
-func notFoundOrNil(err error, what string) error {
-	if err == nil {
-		return nil
-	}
-	return notFound(err, what)
 }

@@ -1,0 +1,46 @@
+// Package tasks names the work handed from PostgreSQL to the queue: task
+// types, their payloads and the queues they go to. The store writes them in
+// its outbox, the relay enqueues them and the worker routes them, so each
+// name is spelled here once.
+package tasks
+
+// Task types. Each task's id is the id of the row it works on, so the queue
+// itself refuses a task handed to it twice.
+const (
+	// GradeSubmission grades one submission; its id is the submission id
+	// (a worker's takeover of a crashed run gets an id of its own).
+	GradeSubmission = "grade:submission"
+	// SendMail delivers one mail; its id is the mail id.
+	SendMail = "mail:send"
+	// DeliverWebhook sends one webhook delivery; its id is the delivery id.
+	DeliverWebhook = "webhook:deliver"
+)
+
+// GradePayload is the body of a GradeSubmission task.
+type GradePayload struct {
+	SubmissionID string `json:"submission_id"`
+}
+
+// MailPayload is the body of a SendMail task.
+type MailPayload struct {
+	MailID string `json:"mail_id"`
+}
+
+// DeliverPayload is the body of a DeliverWebhook task.
+type DeliverPayload struct {
+	DeliveryID string `json:"delivery_id"`
+}
+
+// Queues. Grading and regrades are apart so a reviewer's regrades wait
+// behind candidates' first gradings; mail goes to the default queue.
+const (
+	QueueWebhooks = "webhooks"
+	QueueGrading  = "grading"
+	QueueRegrade  = "regrade"
+	QueueDefault  = "default"
+)
+
+// QueuePriorities weighs each queue for the worker: webhooks go first
+// (receivers wait on them), then grading, then mail, then regrades (a
+// reviewer's afterthought).
+var QueuePriorities = map[string]int{QueueWebhooks: 6, QueueGrading: 3, QueueDefault: 2, QueueRegrade: 1}
