@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
