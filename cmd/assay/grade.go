@@ -23,9 +23,9 @@ func init() {
 }
 
 type gradeFlags struct {
-	takehome, repo, ref, format string
-	all                         bool
-	seed                        int64
+	takehome, repo, ref, format, mode string
+	all                               bool
+	seed                              int64
 }
 
 func parseGradeFlags(args []string, stderr io.Writer) (*gradeFlags, error) {
@@ -37,6 +37,7 @@ func parseGradeFlags(args []string, stderr io.Writer) (*gradeFlags, error) {
 	fs.StringVar(&f.ref, "ref", "", "branch, tag or commit (default: the default branch)")
 	fs.StringVar(&f.format, "format", "text", "output: text or json")
 	fs.BoolVar(&f.all, "all", false, "show hidden checks too")
+	fs.StringVar(&f.mode, "mode", grading.ModeAdaptive, "how the repository is run: adaptive or strict (contract §1a)")
 	fs.Int64Var(&f.seed, "seed", 0, "seed of the generated data (default: derived from the commit, as the scorecard shows)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -50,6 +51,8 @@ func parseGradeFlags(args []string, stderr io.Writer) (*gradeFlags, error) {
 		return nil, fmt.Errorf("unknown take-home %q (known: %s)", f.takehome, strings.Join(slugs(), ", "))
 	case f.format != "text" && f.format != "json":
 		return nil, fmt.Errorf("--format %q: want text or json", f.format)
+	case !grading.ValidMode(f.mode):
+		return nil, fmt.Errorf("--mode %q: want adaptive or strict", f.mode)
 	}
 	return f, nil
 }
@@ -81,6 +84,7 @@ func runGrade(ctx context.Context, args []string) error {
 		// A local path is accepted here only, never from a web submission.
 		Fetch:   gitfetch.Options{AllowLocal: true, AllowLoopbackHTTP: cfg.AllowLoopback},
 		Seed:    f.seed,
+		Mode:    f.mode,
 		OnPhase: func(phase string) { fmt.Fprintf(os.Stderr, "… %s\n", phase) },
 	})
 	if err != nil {

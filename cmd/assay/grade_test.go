@@ -85,13 +85,14 @@ func TestWriteScorecardJSON(t *testing.T) {
 
 func TestParseGradeFlags(t *testing.T) {
 	f, err := parseGradeFlags([]string{"--takehome", "planets-crud", "--repo", ".", "--format", "json", "--all", "--seed", "7"}, io.Discard)
-	if err != nil || f.format != "json" || !f.all || f.seed != 7 || f.repo != "." {
+	if err != nil || f.format != "json" || !f.all || f.seed != 7 || f.repo != "." || f.mode != "adaptive" {
 		t.Fatalf("flags %+v, %v", f, err)
 	}
 	for _, args := range [][]string{
 		{"--repo", "."},
 		{"--takehome", "nope", "--repo", "."},
 		{"--takehome", "planets-crud", "--repo", ".", "--format", "xml"},
+		{"--takehome", "planets-crud", "--repo", ".", "--mode", "lenient"},
 	} {
 		if _, err := parseGradeFlags(args, io.Discard); err == nil {
 			t.Errorf("%v accepted", args)

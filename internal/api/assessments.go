@@ -21,6 +21,7 @@ type assessmentRequest struct {
 	HoursAllowed   *int    `json:"hours_allowed"`
 	MaxSubmissions *int    `json:"max_submissions"`
 	CandidateView  *string `json:"candidate_view"`
+	GradingMode    *string `json:"grading_mode"`
 	Archived       *bool   `json:"archived"`
 }
 
@@ -31,7 +32,7 @@ func (r *assessmentRequest) validate() error {
 	}
 	for _, err := range []error{check(r.Title, rules.Title), check(r.Instructions, rules.Instructions),
 		check(r.HoursAllowed, rules.HoursAllowed), check(r.MaxSubmissions, rules.MaxSubmissions),
-		check(r.CandidateView, rules.CandidateView)} {
+		check(r.CandidateView, rules.CandidateView), check(r.GradingMode, rules.GradingMode)} {
 		if err != nil {
 			return err
 		}
@@ -74,6 +75,7 @@ func (a *api) createAssessment(c *gin.Context) {
 		Takehome: th.Slug, SuiteVersion: th.Version, Title: *req.Title,
 		Instructions: deref(req.Instructions, ""), HoursAllowed: deref(req.HoursAllowed, rules.DefaultHours),
 		MaxSubmissions: deref(req.MaxSubmissions, rules.DefaultAttempts), CandidateView: deref(req.CandidateView, rules.DefaultCandidateView),
+		GradingMode: deref(req.GradingMode, rules.DefaultGradingMode),
 	}
 	if err := a.Store.CreateAssessment(c.Request.Context(), actor(c), &as); err != nil {
 		respondError(c, err)
@@ -122,7 +124,7 @@ func (a *api) updateAssessment(c *gin.Context) {
 	}
 	as, err := a.Store.UpdateAssessment(c.Request.Context(), actor(c), c.Param("id"), store.AssessmentChanges{
 		Title: req.Title, Instructions: req.Instructions, HoursAllowed: req.HoursAllowed,
-		MaxSubmissions: req.MaxSubmissions, CandidateView: req.CandidateView, Archived: req.Archived,
+		MaxSubmissions: req.MaxSubmissions, CandidateView: req.CandidateView, GradingMode: req.GradingMode, Archived: req.Archived,
 	})
 	if err != nil {
 		respondError(c, err)

@@ -30,6 +30,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"empty title", "POST", "/api/v1/assessments", rec, map[string]any{"takehome": "planets-crud", "title": "  "}, 400},
 		{"hours out of range", "POST", "/api/v1/assessments", rec, map[string]any{"takehome": "planets-crud", "title": "T", "hours_allowed": 0}, 400},
 		{"bad candidate view", "POST", "/api/v1/assessments", rec, map[string]any{"takehome": "planets-crud", "title": "T", "candidate_view": "all"}, 400},
+		{"bad grading mode", "POST", "/api/v1/assessments", rec, map[string]any{"takehome": "planets-crud", "title": "T", "grading_mode": "lenient"}, 400},
 		{"wrong type", "POST", "/api/v1/assessments", rec, `{"takehome":"planets-crud","title":5}`, 400},
 		{"oversize", "POST", "/api/v1/assessments", rec, big, 413},
 		{"patch takehome", "PATCH", "/api/v1/assessments/" + e.a.assessment, rec, map[string]any{"takehome": "shopping-list"}, 400},
@@ -91,6 +92,9 @@ func TestCandidateJourney(t *testing.T) {
 	var as store.Assessment
 	e.mustJSON(e.do("POST", "/api/v1/assessments", rec, map[string]any{"takehome": "shopping-list", "title": "Lists",
 		"max_submissions": 2, "hours_allowed": 1, "candidate_view": "visible_checks"}), 201, &as)
+	if as.GradingMode != "adaptive" {
+		t.Errorf("a new assessment grades %q, want adaptive by default", as.GradingMode)
+	}
 	var inv struct {
 		Token     string `json:"token"`
 		InviteURL string `json:"invite_url"`

@@ -165,6 +165,7 @@ func (p *Pipeline) run(ctx context.Context, suite *grading.Suite, job *store.Gra
 	card, err := run.Run(ctx, run.Options{
 		Suite: suite, RepoURL: job.Submission.RepoURL, Ref: job.Submission.Ref,
 		Sandbox: p.Sandbox, DB: p.DB, Fetch: p.Fetch, Label: fmt.Sprintf("%sr%d", prefix, job.Run),
+		Mode: job.Assessment.GradingMode,
 		OnPhase: func(phase string) {
 			if status := statusOfPhase(phase); status != "" {
 				if err := p.Store.SetSubmissionPhase(context.WithoutCancel(ctx), id, p.Owner, status); err != nil {

@@ -25,6 +25,7 @@ const (
 	DefaultHours         = 72
 	DefaultAttempts      = 3
 	DefaultCandidateView = grading.ViewVisibleChecks
+	DefaultGradingMode   = grading.ModeAdaptive
 )
 
 // Title checks an assessment's title (already trimmed).
@@ -73,6 +74,14 @@ func MaxSubmissions(n int) error {
 func CandidateView(v string) error {
 	if !slices.Contains(grading.CandidateViews, v) {
 		return &Error{"candidate_view", "must be " + oneOf(grading.CandidateViews)}
+	}
+	return nil
+}
+
+// GradingMode checks how an assessment's submissions are run.
+func GradingMode(m string) error {
+	if !grading.ValidMode(m) {
+		return &Error{"grading_mode", "must be " + oneOf([]string{grading.ModeAdaptive, grading.ModeStrict})}
 	}
 	return nil
 }

@@ -59,6 +59,7 @@ type AssessmentChanges struct {
 	HoursAllowed   *int
 	MaxSubmissions *int
 	CandidateView  *string
+	GradingMode    *string
 	Archived       *bool
 }
 
@@ -83,6 +84,7 @@ func (s *Store) UpdateAssessment(ctx context.Context, a Actor, id string, c Asse
 		set("hours_allowed", deref(c.HoursAllowed), c.HoursAllowed != nil)
 		set("max_submissions", deref(c.MaxSubmissions), c.MaxSubmissions != nil)
 		set("candidate_view", deref(c.CandidateView), c.CandidateView != nil)
+		set("grading_mode", deref(c.GradingMode), c.GradingMode != nil)
 		set("archived", deref(c.Archived), c.Archived != nil)
 		if len(changes) == 0 {
 			return nil

@@ -77,6 +77,7 @@ type Assessment struct {
 	HoursAllowed   int       `json:"hours_allowed"`
 	MaxSubmissions int       `json:"max_submissions"`
 	CandidateView  string    `json:"candidate_view"`
+	GradingMode    string    `gorm:"default:adaptive" json:"grading_mode"` // empty on create: the column's default
 	Archived       bool      `json:"archived"`
 	CreatedBy      *string   `json:"created_by,omitempty"`
 	CreatedAt      time.Time `json:"created_at"`

@@ -36,6 +36,7 @@ type assessmentForm struct {
 	ID                                  string
 	Takehomes                           []catalog.Takehome
 	Takehome, Title, Instructions, View string
+	Mode                                string // grading mode: adaptive or strict
 	Hours, Attempts                     string
 	Errors                              map[string]string
 }
@@ -47,12 +48,13 @@ func formValues(c *gin.Context, f *assessmentForm) {
 	f.Hours = strings.TrimSpace(c.PostForm("hours"))
 	f.Attempts = strings.TrimSpace(c.PostForm("attempts"))
 	f.View = c.PostForm("candidate_view")
+	f.Mode = c.PostForm("grading_mode")
 }
 
 func (s *server) newAssessment(c *gin.Context) {
 	s.render(c, http.StatusOK, "assessment_new", "New assessment", assessmentForm{
 		Takehomes: s.Catalog.Takehomes(), Hours: strconv.Itoa(rules.DefaultHours), Attempts: strconv.Itoa(rules.DefaultAttempts),
-		View: rules.DefaultCandidateView,
+		View: rules.DefaultCandidateView, Mode: rules.DefaultGradingMode,
 	})
 }
 
@@ -70,6 +72,7 @@ func (f *assessmentForm) validate(cat *catalog.Catalog) (hours, attempts int) {
 	check(f.Errors, "hours", "hours", rules.HoursAllowed(hours))
 	check(f.Errors, "attempts", "attempts", rules.MaxSubmissions(attempts))
 	check(f.Errors, "view", "the candidate view", rules.CandidateView(f.View))
+	check(f.Errors, "mode", "the grading mode", rules.GradingMode(f.Mode))
 	return hours, attempts
 }
 
@@ -83,7 +86,7 @@ func (s *server) createAssessment(c *gin.Context) {
 	}
 	th, _ := s.Catalog.Takehome(f.Takehome)
 	as := store.Assessment{Takehome: th.Slug, SuiteVersion: th.Version, Title: f.Title, Instructions: f.Instructions,
-		HoursAllowed: hours, MaxSubmissions: attempts, CandidateView: f.View}
+		HoursAllowed: hours, MaxSubmissions: attempts, CandidateView: f.View, GradingMode: f.Mode}
 	if err := s.Store.CreateAssessment(c.Request.Context(), actor(c), &as); err != nil {
 		s.fail(c, err)
 		return
@@ -143,6 +146,7 @@ func (s *server) editAssessment(c *gin.Context) {
 	s.render(c, http.StatusOK, "assessment_new", "Edit "+as.Title, assessmentForm{
 		ID: as.ID, Takehomes: s.Catalog.Takehomes(), Takehome: as.Takehome, Title: as.Title, Instructions: as.Instructions,
 		Hours: strconv.Itoa(as.HoursAllowed), Attempts: strconv.Itoa(as.MaxSubmissions), View: as.CandidateView,
+		Mode: as.GradingMode,
 	})
 }
 
@@ -163,6 +167,7 @@ func (s *server) updateAssessment(c *gin.Context) {
 	}
 	_, err = s.Store.UpdateAssessment(c.Request.Context(), actor(c), as.ID, store.AssessmentChanges{
 		Title: &f.Title, Instructions: &f.Instructions, HoursAllowed: &hours, MaxSubmissions: &attempts, CandidateView: &f.View,
+		GradingMode: &f.Mode,
 	})
 	if err != nil {
 		s.fail(c, err)

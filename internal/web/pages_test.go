@@ -397,17 +397,17 @@ func TestEditAssessmentSettings(t *testing.T) {
 		t.Fatalf("the edit form does not show the settings: %d\n%s", resp.StatusCode, body)
 	}
 	token := csrfTokenOf(t, rec, form)
-	values := func(title, hours, attempts, view string) url.Values {
+	values := func(title, hours, attempts, view, mode string) url.Values {
 		return url.Values{"csrf_token": {token}, "title": {title}, "hours": {hours}, "attempts": {attempts},
-			"candidate_view": {view}, "instructions": {"Use **Go**."}, "takehome": {"planets-crud"}}
+			"candidate_view": {view}, "grading_mode": {mode}, "instructions": {"Use **Go**."}, "takehome": {"planets-crud"}}
 	}
-	resp, err = rec.PostForm(e.url+"/assessments/"+as.ID, values("", "0", "99", "everything"))
+	resp, err = rec.PostForm(e.url+"/assessments/"+as.ID, values("", "0", "99", "everything", "lenient"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	body := readBody(t, resp)
 	for _, want := range []string{"The title must be 1 to 200 characters.", "Hours must be from 1 to 720.", "Attempts must be from 1 to 20.",
-		"The candidate view must be nothing, total or visible_checks."} {
+		"The candidate view must be nothing, total or visible_checks.", "The grading mode must be adaptive or strict."} {
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, want) {
 			t.Errorf("bad values: %d, no %q", resp.StatusCode, want)
 		}
@@ -416,7 +416,7 @@ func TestEditAssessmentSettings(t *testing.T) {
 		t.Fatalf("refused values changed the assessment: %+v", got)
 	}
 
-	resp, err = rec.PostForm(e.url+"/assessments/"+as.ID, values("Backend round 2", "48", "1", store.ViewTotal))
+	resp, err = rec.PostForm(e.url+"/assessments/"+as.ID, values("Backend round 2", "48", "1", store.ViewTotal, "strict"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -426,7 +426,7 @@ func TestEditAssessmentSettings(t *testing.T) {
 	}
 	got, err := e.st.Assessment(ctx, e.org, as.ID)
 	if err != nil || got.Title != "Backend round 2" || got.HoursAllowed != 48 || got.MaxSubmissions != 1 ||
-		got.CandidateView != store.ViewTotal || got.Instructions != "Use **Go**." || got.Takehome != helloSuite.Slug {
+		got.CandidateView != store.ViewTotal || got.GradingMode != "strict" || got.Instructions != "Use **Go**." || got.Takehome != helloSuite.Slug {
 		t.Fatalf("saved %+v %v (the take-home must not change)", got, err)
 	}
 	var audited int64
@@ -439,7 +439,7 @@ func TestEditAssessmentSettings(t *testing.T) {
 	for _, req := range []func() (*http.Response, error){
 		func() (*http.Response, error) { return rev.Get(form) },
 		func() (*http.Response, error) {
-			return rev.PostForm(e.url+"/assessments/"+as.ID, values("Mine now", "1", "1", store.ViewNothing))
+			return rev.PostForm(e.url+"/assessments/"+as.ID, values("Mine now", "1", "1", store.ViewNothing, "adaptive"))
 		},
 	} {
 		resp, err := req()

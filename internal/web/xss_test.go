@@ -77,6 +77,9 @@ func hostileScorecard(score int) *grading.Scorecard {
 		},
 		Metrics:    map[string]float64{"list_endpoint_sql_statements": 2},
 		SchemaDump: "CREATE TABLE \"<script>alert(4)</script>\" (id int);",
+		Mode:       grading.ModeAdaptive,
+		// The line quotes what the repository said (a start command, a login).
+		Adaptations: []grading.Adaptation{{Check: grading.SetupProcfile.ID, Message: "no Procfile: started with " + hostileTail}},
 	}
 }
 
@@ -110,6 +113,13 @@ func TestCandidateControlledStringsRenderInert(t *testing.T) {
 	}
 	if got := b.text(rev, "li.check.failed .exchange pre"); got != hostileTail {
 		t.Errorf("response body shows %q", got)
+	}
+	// A reviewer reads first how the repository was run and what that cost.
+	if got := b.text(rev, "#adaptations li"); got != "no Procfile: started with "+hostileTail+" (setup.procfile)" {
+		t.Errorf("adaptation shows %q", got)
+	}
+	if got := b.text(rev, "#grading-mode"); !strings.Contains(got, "Graded adaptive") {
+		t.Errorf("mode shows %q", got)
 	}
 	for _, sel := range []string{"img", "main script"} {
 		n, err := chromedp.Run(rev, chromedp.Evaluate[int](`document.querySelectorAll("`+sel+`").length`))
@@ -148,7 +158,7 @@ func TestFormWithoutCSRFTokenIsRefused(t *testing.T) {
 	// A page visit sets the CSRF cookie and gives its token.
 	token := csrfTokenOf(t, client, e.url+"/assessments/new")
 	form := url.Values{"takehome": {helloSuite.Slug}, "title": {"Forged"}, "hours": {"24"}, "attempts": {"1"},
-		"candidate_view": {store.ViewTotal}}
+		"candidate_view": {store.ViewTotal}, "grading_mode": {"adaptive"}}
 	post := func(v url.Values) int {
 		resp, err := client.PostForm(e.url+"/assessments", v)
 		if err != nil {
