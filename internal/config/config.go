@@ -71,9 +71,13 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 		return nil, fmt.Errorf("ASSAY_ENV: %q is not one of production, dev, test", c.Env)
 	}
 	c.GradingDatabaseURL = get("ASSAY_GRADING_DATABASE_URL", serverURL(c.DatabaseURL))
-	for name, v := range map[string]string{"ASSAY_DATABASE_URL": c.DatabaseURL, "ASSAY_GRADING_DATABASE_URL": c.GradingDatabaseURL} {
-		if u, err := url.Parse(v); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-			return nil, fmt.Errorf("%s: want a postgres:// URL, got %q", name, v)
+	// In this order: the grading URL defaults to the platform's server, so a
+	// bad platform URL must be named as itself.
+	for _, u := range []struct{ name, value string }{
+		{"ASSAY_DATABASE_URL", c.DatabaseURL}, {"ASSAY_GRADING_DATABASE_URL", c.GradingDatabaseURL},
+	} {
+		if p, err := url.Parse(u.value); err != nil || (p.Scheme != "postgres" && p.Scheme != "postgresql") {
+			return nil, fmt.Errorf("%s: want a postgres:// URL, got %q", u.name, u.value)
 		}
 	}
 	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
