@@ -50,7 +50,7 @@ type goCacheLayers struct {
 }
 
 // newGoCacheLayers prepares the box's layers over the warm build cache at lower. The
-// upper layer repeats lower's directories, owned by the sandbox user: in the merged view
+// upper layer repeats lower's directories, owned by the box's uid: in the merged view
 // a directory takes the upper one's owner, so builds can add entries next to the warm
 // ones, while the warm files stay root's and read-only.
 func (b *Box) newGoCacheLayers(lower string) (*goCacheLayers, error) {
@@ -74,12 +74,11 @@ func (b *Box) newGoCacheLayers(lower string) (*goCacheLayers, error) {
 			dirs = append(dirs, filepath.Join(l.upper, e.Name()))
 		}
 	}
-	h := b.m.host
 	for _, d := range dirs {
 		if err := os.Mkdir(d, 0o755); err != nil {
 			return nil, fmt.Errorf("warm cache: %w", err)
 		}
-		if err := os.Chown(d, h.uid, h.gid); err != nil {
+		if err := os.Chown(d, b.uid(), b.gid()); err != nil {
 			return nil, fmt.Errorf("warm cache: %w", err)
 		}
 	}

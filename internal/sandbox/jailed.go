@@ -43,6 +43,13 @@ func (b *Box) startJailed(s Spec, env []string, w *os.File, seq int) (jail, erro
 		return nil, fmt.Errorf("gate pipe: %w", err)
 	}
 	defer gateW.Close()
+	filter, err := seccompFile()
+	if err != nil {
+		gateR.Close()
+		cg.remove()
+		return nil, err
+	}
+	defer filter.Close()
 	args := append([]string{"-c", gateScript, "gate"}, b.bwrapArgs(s)...)
 	env = append(env, "ASSAY_FSIZE_BLOCKS="+strconv.FormatInt(s.Limits.Disk/512, 10))
 	started := make(chan *exec.Cmd, 1)
@@ -74,11 +81,11 @@ func (b *Box) startJailed(s Spec, env []string, w *os.File, seq int) (jail, erro
 		cmd := exec.Command("/bin/sh", args...)
 		cmd.Env = env
 		cmd.Dir = "/"
-		cmd.ExtraFiles = []*os.File{gateR}
+		cmd.ExtraFiles = []*os.File{gateR, filter} // 3 and seccompFD
 		cmd.SysProcAttr = &syscall.SysProcAttr{
 			Setsid:     true,
 			Pdeathsig:  syscall.SIGKILL,
-			Credential: &syscall.Credential{Uid: uint32(h.uid), Gid: uint32(h.gid), Groups: []uint32{}},
+			Credential: &syscall.Credential{Uid: uint32(b.uid()), Gid: uint32(b.gid()), Groups: []uint32{}},
 		}
 		if err := startCmd(cmd, w); err != nil {
 			startErr <- err
@@ -130,11 +137,11 @@ func setnsNet(path string) error {
 	return nil
 }
 
-// prepareCheckout gives the checkout (cloned and prepared by root) to the sandbox user
-// and makes its home. It goes through os.Root so a symlink planted by an earlier phase
+// prepareCheckout gives the checkout (cloned and prepared by root) to the box's uid and
+// makes its home. It goes through os.Root so a symlink planted by an earlier phase
 // cannot redirect a chown outside the checkout.
 func (b *Box) prepareCheckout() error {
-	h := b.m.host
+	uid, gid := b.uid(), b.gid()
 	root, err := os.OpenRoot(b.dir)
 	if err != nil {
 		return fmt.Errorf("open checkout: %w", err)
@@ -151,16 +158,16 @@ func (b *Box) prepareCheckout() error {
 		if err != nil {
 			return nil
 		}
-		if st, ok := info.Sys().(*syscall.Stat_t); ok && int(st.Uid) == h.uid && int(st.Gid) == h.gid {
+		if st, ok := info.Sys().(*syscall.Stat_t); ok && int(st.Uid) == uid && int(st.Gid) == gid {
 			return nil
 		}
-		if err := root.Lchown(path, h.uid, h.gid); err != nil {
+		if err := root.Lchown(path, uid, gid); err != nil {
 			return fmt.Errorf("chown %s: %w", path, err)
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("give checkout to the sandbox user: %w", err)
+		return fmt.Errorf("give checkout to the box's uid: %w", err)
 	}
 	return nil
 }
