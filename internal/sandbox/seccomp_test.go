@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -114,6 +115,36 @@ func TestSeccompDeniesKernelInterfaces(t *testing.T) {
 		`python3 -c 'import threading, subprocess; t = threading.Thread(target=lambda: subprocess.run(["true"])); t.start(); t.join(); print("python-ok")'`})
 	if !r.OK() || r.Output != "node-ok\npython-ok\n" {
 		t.Fatalf("%+v", r)
+	}
+	expectNormal(t, b)
+}
+
+// TestSeccompRefusesOtherArchitectures: system calls of another architecture's table
+// (32-bit calls from a 64-bit kernel's compat layer, numbered differently and so out of
+// the deny list's reach) are all refused: a 32-bit program that runs on the host cannot
+// run in a box.
+func TestSeccompRefusesOtherArchitectures(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skip("builds a 386 program: x86-64 hosts only")
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"32-bit-ran\") }\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module probe\n\ngo 1.22\n"), 0o644)
+	build := exec.Command("go", "build", "-o", "probe32", ".")
+	build.Dir = dir
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOARCH=386")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v: %s", err, out)
+	}
+	if out, err := exec.Command(filepath.Join(dir, "probe32")).Output(); err != nil || string(out) != "32-bit-ran\n" {
+		t.Skipf("this host does not run 32-bit programs (%v %q)", err, out)
+	}
+	m := newManager(t)
+	b := newBox(t, m, "seccomp-32")
+	copyFile(t, filepath.Join(dir, "probe32"), filepath.Join(b.Dir(), "probe32"))
+	r := run(t, b, Spec{Phase: "build", Command: "./probe32"})
+	if r.OK() || strings.Contains(r.Output, "32-bit-ran") {
+		t.Fatalf("a 32-bit program ran in the box: %+v", r)
 	}
 	expectNormal(t, b)
 }
