@@ -148,3 +148,18 @@ func TestSeccompRefusesOtherArchitectures(t *testing.T) {
 	}
 	expectNormal(t, b)
 }
+
+// TestSeccompListsRealCalls: the filter skips names the host's architecture lacks, so a
+// misspelt name would deny nothing anywhere; every name must be a call somewhere.
+func TestSeccompListsRealCalls(t *testing.T) {
+	for _, name := range append(append([]string{}, deniedSyscalls...), unavailableSyscalls...) {
+		found := false
+		for _, a := range []*arch.Info{arch.X86_64, arch.I386, arch.AARCH64, arch.ARM} {
+			_, ok := a.SyscallNames[name]
+			found = found || ok
+		}
+		if !found {
+			t.Errorf("%s is a system call on no architecture", name)
+		}
+	}
+}
