@@ -160,8 +160,8 @@ func TestBoxesRunAsDifferentUIDs(t *testing.T) {
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
-	claims, _ := filepath.Glob(filepath.Join(m.lockDir, "uid.*.lock"))
-	if want := filepath.Join(m.lockDir, fmt.Sprintf("uid.%d.lock", b.uid())); len(claims) != 1 || claims[0] != want {
+	claims, _ := filepath.Glob(m.uidClaimPath("*"))
+	if want := m.uidClaimPath(fmt.Sprint(b.uid())); len(claims) != 1 || claims[0] != want {
 		t.Errorf("uid claims after closing box a: %v, want only %s", claims, want)
 	}
 }

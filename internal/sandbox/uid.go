@@ -37,7 +37,7 @@ func (m *Manager) claimUID() (*uidClaim, error) {
 		if running[uid] {
 			continue
 		}
-		path := filepath.Join(m.lockDir, "uid."+strconv.Itoa(uid)+".lock")
+		path := m.uidClaimPath(strconv.Itoa(uid))
 		lock, err := acquireLock(path)
 		if err != nil {
 			lastErr = err
@@ -46,6 +46,22 @@ func (m *Manager) claimUID() (*uidClaim, error) {
 		return &uidClaim{uid: uid, lock: lock, path: path}, nil
 	}
 	return nil, fmt.Errorf("no free sandbox uid in %d-%d: %w", boxUIDBase, boxUIDBase+boxUIDSlots-1, lastErr)
+}
+
+// uidClaimPath is the lock file of a uid; "*" gives the pattern of them all.
+func (m *Manager) uidClaimPath(uid string) string {
+	return filepath.Join(m.lockDir, "uid."+uid+".lock")
+}
+
+// removeDeadUIDClaims removes the lock files of uids no live box holds (a dead worker's
+// boxes leave theirs; the uid is free either way once the lock is not held).
+func (m *Manager) removeDeadUIDClaims() {
+	claims, _ := filepath.Glob(m.uidClaimPath("*"))
+	for _, path := range claims {
+		if lock, dead := lockIfDead(path); dead {
+			releaseLock(lock, path)
+		}
+	}
 }
 
 // release gives the uid back; the box's processes are gone.
