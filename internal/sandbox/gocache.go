@@ -99,11 +99,11 @@ const overlayFD = 5
 // whiteouts) with the credentials of whoever mounted it: here the box's uid, whose
 // capabilities reach only its own files, never root. A warm entry the box renames or
 // links cannot be copied up (its owner, root, has no name in the namespace) and fails.
-// Entering the user namespace clears the parent-death signal, so setpriv sets it again.
+// (The parent-death signal survives: the host uid is the same in the namespace.)
 func (l *goCacheLayers) mountThen(h *hostSetup, next []string) []string {
 	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s,userxattr", l.lower, l.upper, l.work)
 	return append([]string{h.unshare, "--user", "--map-root-user", "--mount", "--propagation", "private", "--",
-		h.setpriv, "--pdeathsig", "KILL", "--", "/bin/sh", "-c", overlayScript, "overlay", opts, l.merged}, next...)
+		"/bin/sh", "-c", overlayScript, "overlay", opts, l.merged}, next...)
 }
 
 // hasGoBuildCache reports whether dir holds a warm build cache.

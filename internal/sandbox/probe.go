@@ -24,8 +24,7 @@ const (
 // hostSetup is what New found on the host in bwrap mode.
 type hostSetup struct {
 	bwrap   string
-	unshare string // mount the warm build cache overlay as the box's uid (gocache.go)
-	setpriv string
+	unshare string // mounts the warm build cache overlay as the box's uid (gocache.go)
 	cg      cgDriver
 }
 
@@ -39,10 +38,9 @@ func probeHost() (*hostSetup, error) {
 	if err != nil {
 		missing = append(missing, "bubblewrap (apt-get install bubblewrap)")
 	}
-	unshare, err1 := exec.LookPath("unshare")
-	setpriv, err2 := exec.LookPath("setpriv")
-	if err1 != nil || err2 != nil {
-		missing = append(missing, "unshare and setpriv (apt-get install util-linux)")
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		missing = append(missing, "unshare (apt-get install util-linux)")
 	}
 	if n := readSysctl("/proc/sys/user/max_user_namespaces"); n == "0" {
 		missing = append(missing, "user namespaces (sysctl user.max_user_namespaces is 0)")
@@ -60,7 +58,7 @@ func probeHost() (*hostSetup, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("missing: %s", strings.Join(missing, "; "))
 	}
-	h := &hostSetup{bwrap: bwrap, unshare: unshare, setpriv: setpriv, cg: cg}
+	h := &hostSetup{bwrap: bwrap, unshare: unshare, cg: cg}
 	if err := h.tryBwrap(); err != nil {
 		return nil, err
 	}
