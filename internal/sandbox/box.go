@@ -16,11 +16,12 @@ import (
 type Box struct {
 	m    *Manager
 	name string
-	work string   // StateDir/sandbox/<name>: checkout, scratch files
-	dir  string   // work/checkout: Dir()
-	lock *os.File // flock held while the box lives; CleanupLeftovers takes what is unlocked
-	ns   *netNS   // nil in unsafe-local mode
-	warm string   // the warm cache, fixed for the box's life ("" for none)
+	work string    // StateDir/sandbox/<name>: checkout, scratch files
+	dir  string    // work/checkout: Dir()
+	lock *os.File  // flock held while the box lives; CleanupLeftovers takes what is unlocked
+	ns   *netNS    // nil in unsafe-local mode
+	ids  *uidClaim // the host uid and gid the box runs as; nil in unsafe-local mode
+	warm string    // the warm cache, fixed for the box's life ("" for none)
 	// goCache is the box's overlay over the warm build cache; nil without one.
 	goCache *goCacheLayers
 
@@ -73,12 +74,17 @@ func (m *Manager) NewBox(ctx context.Context, name string, opts ...BoxOption) (*
 		return nil, fmt.Errorf("sandbox: box %s: create checkout: %w", name, err)
 	}
 	if m.host != nil {
-		// The workspace is traversable (not listable) so the sandbox uid reaches its
+		ids, err := m.claimUID()
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: box %s: %w", name, err)
+		}
+		b.ids = ids
+		// The workspace is traversable (not listable) so the box's uid reaches its
 		// checkout; the checkout belongs to that uid so the build can write to it.
 		if err := os.Chmod(b.work, 0o711); err != nil {
 			return nil, fmt.Errorf("sandbox: box %s: %w", name, err)
 		}
-		if err := os.Chown(b.dir, m.host.uid, m.host.gid); err != nil {
+		if err := os.Chown(b.dir, b.uid(), b.gid()); err != nil {
 			return nil, fmt.Errorf("sandbox: box %s: give checkout to the sandbox user: %w", name, err)
 		}
 		if err := b.writeIdentity(); err != nil {
@@ -103,6 +109,10 @@ func (m *Manager) NewBox(ctx context.Context, name string, opts ...BoxOption) (*
 	ok = true
 	return b, nil
 }
+
+// uid and gid are the host ids the box's processes run as and its files belong to.
+func (b *Box) uid() int { return b.ids.uid }
+func (b *Box) gid() int { return b.ids.uid }
 
 // Name returns the box's name.
 func (b *Box) Name() string { return b.name }
@@ -242,6 +252,7 @@ func (b *Box) teardown() error {
 	if err := removeWorkspace(b.work); err != nil {
 		errs = append(errs, err)
 	}
+	b.ids.release()
 	releaseLock(b.lock, b.m.lockPath(b.name)) // last, so CleanupLeftovers never races us
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("sandbox: close box %s: %w", b.name, err)

@@ -23,8 +23,13 @@ var rootDirs = []string{"bin", "sbin", "lib", "lib32", "lib64", "libx32"}
 // warmCacheInside is where Config.WarmCache appears, read-only.
 const warmCacheInside = "/cache"
 
+// seccompFD is the descriptor a phase's bubblewrap reads the seccomp filter from (the
+// gate holds 3).
+const seccompFD = 4
+
 // bwrapArgs returns bubblewrap's command line for one phase: new user (unprivileged,
-// capabilities dropped, no nested user namespaces), pid, ipc and uts namespaces; system
+// capabilities dropped, no nested user namespaces), pid, ipc and uts namespaces, the
+// seccomp filter (seccomp.go) on seccompFD; system
 // directories and toolchains read-only; the checkout read-write at /app; a size-capped
 // /tmp. The network namespace is the box's, entered before bwrap starts.
 func (b *Box) bwrapArgs(s Spec) []string {
@@ -35,6 +40,7 @@ func (b *Box) bwrapArgs(s Spec) []string {
 		"--hostname", "box",
 		"--die-with-parent", "--new-session",
 		"--cap-drop", "ALL",
+		"--seccomp", strconv.Itoa(seccompFD),
 	}
 	a = append(a, systemMounts()...)
 	for _, f := range etcFiles {

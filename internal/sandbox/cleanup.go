@@ -10,7 +10,7 @@ import (
 )
 
 // CleanupLeftovers removes what boxes of dead workers left behind: their processes,
-// cgroups, network namespaces and workspaces. A box is dead when no process holds its
+// cgroups, network namespaces, workspaces and uid claims. A box is dead when no process holds its
 // lock, so boxes of live workers sharing the host are left alone.
 func (m *Manager) CleanupLeftovers(ctx context.Context) error {
 	var errs []error
@@ -51,6 +51,7 @@ func (m *Manager) CleanupLeftovers(ctx context.Context) error {
 			}
 			releaseLock(lock, m.lockPath(name))
 		}
+		m.removeDeadUIDClaims()
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("sandbox: cleanup: %w", err)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -72,4 +73,23 @@ func TestCleanupLeftovers(t *testing.T) {
 	}
 	// The live box of this worker is untouched.
 	expectNormal(t, live)
+}
+
+// TestCleanupRemovesDeadUIDClaims: the uid claim a dead worker's box left is removed; the
+// claim of a live box stays.
+func TestCleanupRemovesDeadUIDClaims(t *testing.T) {
+	m := newManager(t)
+	m.lockDir = t.TempDir() // only this test's claims
+	live := newBox(t, m, "uid-live")
+	dead := m.uidClaimPath("100999")
+	if err := os.WriteFile(dead, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.CleanupLeftovers(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	claims, _ := filepath.Glob(m.uidClaimPath("*"))
+	if want := m.uidClaimPath(strconv.Itoa(live.uid())); len(claims) != 1 || claims[0] != want {
+		t.Errorf("claims after cleanup: %v, want only %s", claims, want)
+	}
 }

@@ -2,7 +2,7 @@ package sandbox
 
 import (
 	"io/fs"
-	"path/filepath"
+	"os"
 	"syscall"
 	"time"
 )
@@ -38,12 +38,20 @@ func (d *diskMeter) exceeded() bool {
 }
 
 // diskUsage returns the bytes allocated under dir (like du), counting each inode once.
+// The sandbox changes the tree while root measures it: the walk goes through os.Root,
+// which resolves every name inside dir and refuses one that leads out, so a directory
+// swapped for a symlink to a host directory is never entered.
 func diskUsage(dir string) int64 {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return 0
+	}
+	defer root.Close()
 	var total int64
 	seen := map[uint64]bool{}
-	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	fs.WalkDir(root.FS(), ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return nil // vanished or unreadable: the next measurement sees the rest
+			return nil // vanished, unreadable or leading out: the next measurement sees the rest
 		}
 		info, err := d.Info()
 		if err != nil {

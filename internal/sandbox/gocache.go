@@ -5,8 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
 // The warm cache. Compiling the standard library and common modules is most of a Go
@@ -18,9 +16,9 @@ import (
 //   - WarmGoModDir, the module download cache, is served to `go` as a file:// proxy
 //     from the read-only /cache mount, with the public proxy behind it;
 //   - WarmGoBuildDir, the build cache, is the lower layer of an overlay whose upper
-//     layer is the box's own, mounted at /gocache (GOCACHE) for each phase. The overlay
-//     lives in a mount namespace made for the phase: it goes away with the phase's
-//     processes, so a worker that dies leaves no mount behind.
+//     layer is the box's own, mounted at /gocache (GOCACHE) for each phase, by the
+//     box's uid in namespaces made for the phase (mountThen): it goes away with the
+//     phase's processes, so a worker that dies leaves no mount behind.
 const (
 	WarmGoModDir   = "gomod"
 	WarmGoBuildDir = "gobuild"
@@ -44,13 +42,14 @@ func (m *Manager) WarmCache() string {
 
 // goCacheLayers is a box's side of the build cache overlay, under its workspace (which
 // the sandbox cannot see): the upper layer, overlayfs' work directory and the mount
-// point bubblewrap binds at /gocache.
+// point bubblewrap binds at /gocache. The upper and work directories belong to the
+// box's uid, which mounts the overlay.
 type goCacheLayers struct {
 	lower, upper, work, merged string
 }
 
 // newGoCacheLayers prepares the box's layers over the warm build cache at lower. The
-// upper layer repeats lower's directories, owned by the sandbox user: in the merged view
+// upper layer repeats lower's directories, owned by the box's uid: in the merged view
 // a directory takes the upper one's owner, so builds can add entries next to the warm
 // ones, while the warm files stay root's and read-only.
 func (b *Box) newGoCacheLayers(lower string) (*goCacheLayers, error) {
@@ -59,7 +58,7 @@ func (b *Box) newGoCacheLayers(lower string) (*goCacheLayers, error) {
 	}
 	base := filepath.Join(b.work, "gocache")
 	l := &goCacheLayers{lower: lower, upper: filepath.Join(base, "upper"), work: filepath.Join(base, "work"), merged: filepath.Join(base, "merged")}
-	for _, d := range []string{base, l.work, l.merged} { // the upper layer is made below
+	for _, d := range []string{base, l.merged} { // the upper layer is made below
 		if err := os.Mkdir(d, 0o711); err != nil {
 			return nil, fmt.Errorf("warm cache: %w", err)
 		}
@@ -68,52 +67,44 @@ func (b *Box) newGoCacheLayers(lower string) (*goCacheLayers, error) {
 	if err != nil {
 		return nil, fmt.Errorf("warm cache: %w", err)
 	}
-	dirs := []string{l.upper}
+	dirs := []string{l.work, l.upper}
 	for _, e := range ents {
 		if e.IsDir() {
 			dirs = append(dirs, filepath.Join(l.upper, e.Name()))
 		}
 	}
-	h := b.m.host
 	for _, d := range dirs {
 		if err := os.Mkdir(d, 0o755); err != nil {
 			return nil, fmt.Errorf("warm cache: %w", err)
 		}
-		if err := os.Chown(d, h.uid, h.gid); err != nil {
+		if err := os.Chown(d, b.uid(), b.gid()); err != nil {
 			return nil, fmt.Errorf("warm cache: %w", err)
 		}
 	}
 	return l, nil
 }
 
-// mountInPrivateNS moves the calling locked thread into a new mount namespace and mounts
-// the overlay there; the process the thread starts next inherits both. leave brings the
-// thread back to the worker's mount namespace. (A thread that has unshared its file
-// system attributes is not given back to the Go scheduler: callers keep it locked.)
-func (l *goCacheLayers) mountInPrivateNS() (leave func(), err error) {
-	if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
-		return nil, fmt.Errorf("warm cache: new mount namespace: %w", err)
-	}
-	leave = func() {
-		if originalMntNS >= 0 {
-			unix.Setns(originalMntNS, unix.CLONE_NEWNS)
-		}
-	}
-	// Private, so the overlay never propagates to the host's mount table.
-	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		leave()
-		return nil, fmt.Errorf("warm cache: make mounts private: %w", err)
-	}
-	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", l.lower, l.upper, l.work)
-	if err := unix.Mount("overlay", l.merged, "overlay", unix.MS_NOSUID|unix.MS_NODEV, opts); err != nil {
-		leave()
-		return nil, fmt.Errorf("warm cache: mount overlay: %w", err)
-	}
-	return leave, nil
-}
+// overlayScript mounts the overlay (options "$1", mount point "$2") and becomes the
+// rest of its arguments. What mount says when it fails, and a line that it failed, go to
+// descriptor 5, which the worker reads until it closes: empty means mounted.
+const overlayScript = `mount -n -t overlay overlay -o "$1" "$2" 2>&5 || { echo "mount exited with status $?" >&5; exit 125; }; exec 5>&-; shift 2; exec "$@"`
 
-// originalMntNS is the worker's mount namespace, taken while the package is initialised.
-var originalMntNS = ownNamespace("mnt")
+// overlayFD is the descriptor overlayScript reports a failed mount on.
+const overlayFD = 5
+
+// mountThen returns the command line that mounts the overlay and then runs next. It runs
+// as the box's uid: unshare makes a user namespace where that uid is root, and a mount
+// namespace it owns (private, so the overlay never reaches the host's mount table, and
+// it goes away with the phase's processes). Overlayfs writes the upper layer (copy-up,
+// whiteouts) with the credentials of whoever mounted it: here the box's uid, whose
+// capabilities reach only its own files, never root. A warm entry the box renames or
+// links cannot be copied up (its owner, root, has no name in the namespace) and fails.
+// (The parent-death signal survives: the host uid is the same in the namespace.)
+func (l *goCacheLayers) mountThen(h *hostSetup, next []string) []string {
+	opts := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s,userxattr", l.lower, l.upper, l.work)
+	return append([]string{h.unshare, "--user", "--map-root-user", "--mount", "--propagation", "private", "--",
+		"/bin/sh", "-c", overlayScript, "overlay", opts, l.merged}, next...)
+}
 
 // hasGoBuildCache reports whether dir holds a warm build cache.
 func hasGoBuildCache(dir string) bool {

@@ -2,9 +2,11 @@ package sandbox
 
 import (
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -136,4 +138,34 @@ func TestWarmCacheGoneSaysSo(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "warm cache: mount overlay") {
 		t.Fatalf("got %v", err)
 	}
+}
+
+// TestWarmCacheLayerNeverWrittenAsRoot: whatever a build does to the warm entries in its
+// view (rename, hard-link, delete) and adds, the kernel writes the box's layer with the
+// box's identity: nothing in it belongs to root, so root never wrote there for the box.
+func TestWarmCacheLayerNeverWrittenAsRoot(t *testing.T) {
+	m := newManager(t)
+	m.SetWarmCache(warmCache(t))
+	b := newBox(t, m, "warm-owner")
+	r := run(t, b, Spec{Phase: "build", Command: `
+		mv /gocache/ab/entry-d /gocache/ab/moved-d
+		ln /gocache/README /gocache/ab/linked-d
+		rm /gocache/README
+		echo fresh > /gocache/ab/new-d && cat /gocache/ab/new-d`})
+	if !strings.HasSuffix(r.Output, "fresh\n") {
+		t.Fatalf("%+v", r)
+	}
+	filepath.WalkDir(b.goCache.upper, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := d.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := info.Sys().(*syscall.Stat_t); int(st.Uid) != b.uid() || int(st.Gid) != b.gid() {
+			t.Errorf("%s belongs to %d:%d, not the box (%d:%d)", path, st.Uid, st.Gid, b.uid(), b.gid())
+		}
+		return nil
+	})
 }

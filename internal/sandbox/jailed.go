@@ -3,12 +3,14 @@ package sandbox
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -43,7 +45,27 @@ func (b *Box) startJailed(s Spec, env []string, w *os.File, seq int) (jail, erro
 		return nil, fmt.Errorf("gate pipe: %w", err)
 	}
 	defer gateW.Close()
-	args := append([]string{"-c", gateScript, "gate"}, b.bwrapArgs(s)...)
+	filter, err := seccompFile()
+	if err != nil {
+		gateR.Close()
+		cg.remove()
+		return nil, err
+	}
+	defer filter.Close()
+	args := append([]string{"/bin/sh", "-c", gateScript, "gate"}, b.bwrapArgs(s)...)
+	extra := []*os.File{gateR, filter} // 3 and seccompFD
+	var mountR, mountW *os.File
+	if b.goCache != nil {
+		args = b.goCache.mountThen(h, args)
+		if mountR, mountW, err = os.Pipe(); err != nil {
+			gateR.Close()
+			cg.remove()
+			return nil, fmt.Errorf("overlay pipe: %w", err)
+		}
+		defer mountR.Close()
+		defer mountW.Close()          // if the phase never starts; once it has, closed below
+		extra = append(extra, mountW) // overlayFD
+	}
 	env = append(env, "ASSAY_FSIZE_BLOCKS="+strconv.FormatInt(s.Limits.Disk/512, 10))
 	started := make(chan *exec.Cmd, 1)
 	startErr := make(chan error, 1)
@@ -56,36 +78,31 @@ func (b *Box) startJailed(s Spec, env []string, w *os.File, seq int) (jail, erro
 			startErr <- err
 			return
 		}
-		leave := leaveNetNS
-		if b.goCache != nil {
-			// The overlay is mounted in a mount namespace of this thread's own, which
-			// the phase inherits. When the phase ends the thread returns to the worker's
-			// namespaces but stays locked: it no longer shares file system attributes
-			// with the other threads, so the runtime drops it with this goroutine.
-			leaveMnt, err := b.goCache.mountInPrivateNS()
-			if err != nil {
-				restoreNetNS()
-				startErr <- err
-				return
-			}
-			leave = func() { leaveMnt(); restoreNetNS() }
-		}
-		defer leave()
-		cmd := exec.Command("/bin/sh", args...)
+		defer leaveNetNS()
+		cmd := exec.Command(args[0], args[1:]...)
 		cmd.Env = env
 		cmd.Dir = "/"
-		cmd.ExtraFiles = []*os.File{gateR}
+		cmd.ExtraFiles = extra
 		cmd.SysProcAttr = &syscall.SysProcAttr{
 			Setsid:     true,
 			Pdeathsig:  syscall.SIGKILL,
-			Credential: &syscall.Credential{Uid: uint32(h.uid), Gid: uint32(h.gid), Groups: []uint32{}},
+			Credential: &syscall.Credential{Uid: uint32(b.uid()), Gid: uint32(b.gid()), Groups: []uint32{}},
 		}
-		if err := startCmd(cmd, w); err != nil {
+		err := startCmd(cmd, w)
+		if mountW != nil {
+			mountW.Close() // the overlay script holds the only copy now
+		}
+		if err != nil {
+			startErr <- err
+			return
+		}
+		if err := overlayMounted(mountR); err != nil {
+			cmd.Wait()
 			startErr <- err
 			return
 		}
 		started <- cmd
-		err := cmd.Wait()
+		err = cmd.Wait()
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
 			err = nil
@@ -118,6 +135,22 @@ func (b *Box) startJailed(s Spec, env []string, w *os.File, seq int) (jail, erro
 	return j, nil
 }
 
+// overlayMounted waits for the overlay script to mount the box's build cache (nil
+// without one) and says why it could not.
+func overlayMounted(r *os.File) error {
+	if r == nil {
+		return nil
+	}
+	msg, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("warm cache: read the overlay mount's report: %w", err)
+	}
+	if len(msg) > 0 {
+		return fmt.Errorf("warm cache: mount overlay: %s", strings.Join(strings.Fields(string(msg)), " "))
+	}
+	return nil
+}
+
 func setnsNet(path string) error {
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -130,11 +163,11 @@ func setnsNet(path string) error {
 	return nil
 }
 
-// prepareCheckout gives the checkout (cloned and prepared by root) to the sandbox user
-// and makes its home. It goes through os.Root so a symlink planted by an earlier phase
+// prepareCheckout gives the checkout (cloned and prepared by root) to the box's uid and
+// makes its home. It goes through os.Root so a symlink planted by an earlier phase
 // cannot redirect a chown outside the checkout.
 func (b *Box) prepareCheckout() error {
-	h := b.m.host
+	uid, gid := b.uid(), b.gid()
 	root, err := os.OpenRoot(b.dir)
 	if err != nil {
 		return fmt.Errorf("open checkout: %w", err)
@@ -151,16 +184,16 @@ func (b *Box) prepareCheckout() error {
 		if err != nil {
 			return nil
 		}
-		if st, ok := info.Sys().(*syscall.Stat_t); ok && int(st.Uid) == h.uid && int(st.Gid) == h.gid {
+		if st, ok := info.Sys().(*syscall.Stat_t); ok && int(st.Uid) == uid && int(st.Gid) == gid {
 			return nil
 		}
-		if err := root.Lchown(path, h.uid, h.gid); err != nil {
+		if err := root.Lchown(path, uid, gid); err != nil {
 			return fmt.Errorf("chown %s: %w", path, err)
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("give checkout to the sandbox user: %w", err)
+		return fmt.Errorf("give checkout to the box's uid: %w", err)
 	}
 	return nil
 }

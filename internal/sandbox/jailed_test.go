@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -90,24 +92,76 @@ func TestIdentity(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Stop()
-	deadline := time.Now().Add(5 * time.Second)
-	for found := false; !found; {
+	status := statusOf(t, sleeping(t, p))
+	uid := fmt.Sprint(b.uid())
+	if b.uid() < boxUIDBase || status["Uid"] != strings.Repeat(uid+"\t", 3)+uid || status["CapEff"] != "0000000000000000" {
+		t.Errorf("sandboxed process: Uid %s, CapEff %s", status["Uid"], status["CapEff"])
+	}
+}
+
+// sleeping returns the host pid of the phase's sleep command, once it runs.
+func sleeping(t *testing.T, p *Process) int {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		for _, pid := range p.pids() {
-			status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-			if err != nil || !strings.Contains(string(status), "Name:\tsleep") {
-				continue
-			}
-			found = true
-			for _, line := range strings.Split(string(status), "\n") {
-				if strings.HasPrefix(line, "Uid:") && line != "Uid:\t65534\t65534\t65534\t65534" ||
-					strings.HasPrefix(line, "CapEff:") && line != "CapEff:\t0000000000000000" {
-					t.Errorf("sandboxed process: %s", line)
-				}
+			if s, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); err == nil && strings.Contains(string(s), "Name:\tsleep") {
+				return pid
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("sleep never appeared in the phase's cgroup")
+	}
+	t.Fatal("sleep never appeared in the phase's cgroup")
+	return 0
+}
+
+// statusOf reads /proc/<pid>/status into a map.
+func statusOf(t *testing.T, pid int) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok {
+			out[k] = strings.TrimSpace(v)
 		}
-		time.Sleep(10 * time.Millisecond)
+	}
+	return out
+}
+
+// TestBoxesRunAsDifferentUIDs: two boxes at once run as different host uids, so a process
+// of one cannot signal a process of the other even when it knows its pid (namespaces
+// hide it; the uid is the wall behind them). Closing a box frees its uid.
+func TestBoxesRunAsDifferentUIDs(t *testing.T) {
+	m := newManager(t)
+	m.lockDir = t.TempDir()
+	a, b := newBox(t, m, "uid-a"), newBox(t, m, "uid-b")
+	var pids [2]int
+	for i, box := range []*Box{a, b} {
+		p, err := box.Start(context.Background(), Spec{Phase: "web", Command: "sleep 100"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Stop()
+		pids[i] = sleeping(t, p)
+	}
+	uidA, uidB := statusOf(t, pids[0])["Uid"], statusOf(t, pids[1])["Uid"]
+	if uidA == uidB {
+		t.Fatalf("both boxes run as uid %s", uidA)
+	}
+	// kill(2) from box a's uid and gid, without capabilities, at box b's sleep.
+	kill := exec.Command("/bin/kill", "-0", fmt.Sprint(pids[1]))
+	kill.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(a.uid()), Gid: uint32(a.gid()), Groups: []uint32{}}}
+	if out, err := kill.CombinedOutput(); err == nil || !strings.Contains(string(out), "not permitted") {
+		t.Fatalf("box a's uid signalled box b's process: %v %s", err, out)
+	}
+	// Closing a box gives its uid back (in a lock directory of the test's own, so boxes
+	// of other test binaries on the host do not count).
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	claims, _ := filepath.Glob(m.uidClaimPath("*"))
+	if want := m.uidClaimPath(fmt.Sprint(b.uid())); len(claims) != 1 || claims[0] != want {
+		t.Errorf("uid claims after closing box a: %v, want only %s", claims, want)
 	}
 }

@@ -11,21 +11,21 @@ import (
 	"time"
 )
 
-// The host uid and gid sandboxed processes run as: nobody/nogroup, never root (bwrap is
-// started unprivileged, so its user namespace maps this uid, not root). Inside the box
-// they appear as insideUID, so host files show as owned by someone else.
+// Sandboxed processes run as an unprivileged host uid, never root (bwrap is started
+// unprivileged, so its user namespace maps that uid, not root): each box its own
+// (uid.go). Inside the box they appear as insideUID, so host files show as owned by
+// someone else. The probe tries bubblewrap as nobody: any unprivileged uid behaves alike.
 const (
-	sandboxUID = 65534
-	sandboxGID = 65534
-	insideUID  = 1000
-	insideGID  = 1000
+	probeUID  = 65534
+	insideUID = 1000
+	insideGID = 1000
 )
 
 // hostSetup is what New found on the host in bwrap mode.
 type hostSetup struct {
-	uid, gid int
-	bwrap    string
-	cg       cgDriver
+	bwrap   string
+	unshare string // mounts the warm build cache overlay as the box's uid (gocache.go)
+	cg      cgDriver
 }
 
 // probeHost checks everything bwrap mode needs and names all that is missing at once.
@@ -37,6 +37,10 @@ func probeHost() (*hostSetup, error) {
 	bwrap, err := exec.LookPath("bwrap")
 	if err != nil {
 		missing = append(missing, "bubblewrap (apt-get install bubblewrap)")
+	}
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		missing = append(missing, "unshare (apt-get install util-linux)")
 	}
 	if n := readSysctl("/proc/sys/user/max_user_namespaces"); n == "0" {
 		missing = append(missing, "user namespaces (sysctl user.max_user_namespaces is 0)")
@@ -54,7 +58,7 @@ func probeHost() (*hostSetup, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("missing: %s", strings.Join(missing, "; "))
 	}
-	h := &hostSetup{uid: sandboxUID, gid: sandboxGID, bwrap: bwrap, cg: cg}
+	h := &hostSetup{bwrap: bwrap, unshare: unshare, cg: cg}
 	if err := h.tryBwrap(); err != nil {
 		return nil, err
 	}
@@ -74,7 +78,12 @@ func readSysctl(path string) string {
 func (h *hostSetup) tryBwrap() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	args := []string{"--unshare-user", "--uid", fmt.Sprint(insideUID), "--gid", fmt.Sprint(insideGID),
+	filter, err := seccompFile()
+	if err != nil {
+		return err
+	}
+	defer filter.Close()
+	args := []string{"--seccomp", "3", "--unshare-user", "--uid", fmt.Sprint(insideUID), "--gid", fmt.Sprint(insideGID),
 		"--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net", "--disable-userns",
 		"--die-with-parent", "--new-session", "--cap-drop", "ALL", "--proc", "/proc",
 		"--dev", "/dev", "--tmpfs", "/tmp"}
@@ -82,12 +91,13 @@ func (h *hostSetup) tryBwrap() error {
 	cmd := exec.CommandContext(ctx, h.bwrap, args...)
 	cmd.Env = []string{}
 	cmd.Dir = "/"
+	cmd.ExtraFiles = []*os.File{filter}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{
-		Uid: uint32(h.uid), Gid: uint32(h.gid), Groups: []uint32{}}}
+		Uid: probeUID, Gid: probeUID, Groups: []uint32{}}}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("bubblewrap cannot create its namespaces as uid %d (%v): %s", h.uid, err, strings.TrimSpace(stderr.String()))
+		return fmt.Errorf("bubblewrap cannot create its namespaces as uid %d (%v): %s", probeUID, err, strings.TrimSpace(stderr.String()))
 	}
 	return nil
 }

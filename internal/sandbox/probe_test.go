@@ -35,7 +35,7 @@ func TestNewSaysWhatIsMissing(t *testing.T) {
 	copyFile(t, os.Args[0], bin)
 	cmd := exec.Command(bin, "-test.run=^TestProbeHelper$", "-test.v")
 	cmd.Env = []string{"ASSAY_SANDBOX_PROBE_HELPER=" + filepath.Join(dir, "state"), "PATH=/usr/bin:/bin"}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: sandboxUID, Gid: sandboxGID, Groups: []uint32{}}}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: probeUID, Gid: probeUID, Groups: []uint32{}}}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%v: %s", err, out)

@@ -116,7 +116,7 @@ func New(cfg Config) (*Manager, error) {
 			return nil, fmt.Errorf("sandbox: this host cannot sandbox (set ASSAY_SANDBOX=unsafe-local to run without one): %w", err)
 		}
 		m.host = h
-		m.log.Debug("sandboxing with bubblewrap", "bwrap", h.bwrap, "cgroups", h.cg.describe(), "uid", h.uid)
+		m.log.Debug("sandboxing with bubblewrap", "bwrap", h.bwrap, "cgroups", h.cg.describe())
 	default:
 		return nil, fmt.Errorf("sandbox: unknown mode %q (want %q or %q)", cfg.Mode, ModeBwrap, ModeUnsafeLocal)
 	}
@@ -134,8 +134,8 @@ func New(cfg Config) (*Manager, error) {
 	return m, nil
 }
 
-// traversable checks that the sandbox user can reach dir (bubblewrap runs as that user
-// and opens the checkout by path): every directory on the way needs search permission
+// traversable checks that the boxes' uids can reach dir (bubblewrap runs as the box's
+// uid and opens the checkout by path): every directory on the way needs search permission
 // for others.
 func traversable(dir string) error {
 	for d := dir; ; d = filepath.Dir(d) {
@@ -144,7 +144,7 @@ func traversable(dir string) error {
 			return err
 		}
 		if fi.Mode().Perm()&0o001 == 0 {
-			return fmt.Errorf("the sandbox user (uid %d) cannot reach %s: %s is mode %s (chmod o+x it)", sandboxUID, dir, d, fi.Mode().Perm())
+			return fmt.Errorf("the sandbox users (uids %d and up) cannot reach %s: %s is mode %s (chmod o+x it)", boxUIDBase, dir, d, fi.Mode().Perm())
 		}
 		if d == filepath.Dir(d) {
 			return nil
