@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 )
 
 // Box is one submission's workspace (the checkout) and, in bwrap mode, its network
@@ -113,6 +114,17 @@ func (m *Manager) NewBox(ctx context.Context, name string, opts ...BoxOption) (*
 // uid and gid are the host ids the box's processes run as and its files belong to.
 func (b *Box) uid() int { return b.ids.uid }
 func (b *Box) gid() int { return b.ids.uid }
+
+// Owner is the unprivileged host user the box's processes run as and its
+// checkout belongs to, for work done on the box's behalf outside it (git
+// fetching the candidate's repository); nil in unsafe-local mode, where
+// there is no such user.
+func (b *Box) Owner() *syscall.Credential {
+	if b.ids == nil {
+		return nil
+	}
+	return &syscall.Credential{Uid: uint32(b.uid()), Gid: uint32(b.gid()), Groups: []uint32{}}
+}
 
 // Name returns the box's name.
 func (b *Box) Name() string { return b.name }

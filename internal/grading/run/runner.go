@@ -150,7 +150,11 @@ func platformFailure(card *grading.Scorecard, g *grading.Grader, msg string) {
 func (e *boxEngine) fetch(ctx context.Context, g *grading.Grader) bool {
 	e.phaseBegins("fetch")
 	start := time.Now()
-	res, err := gitfetch.Fetch(ctx, e.o.RepoURL, e.o.Ref, e.box.Dir(), e.o.Fetch)
+	// git meets the candidate's server and repository as the box's own
+	// unprivileged user, never as root.
+	fetch := e.o.Fetch
+	fetch.RunAs = e.box.Owner()
+	res, err := gitfetch.Fetch(ctx, e.o.RepoURL, e.o.Ref, e.box.Dir(), fetch)
 	p := grading.Phase{Name: "fetch", Status: grading.PhaseOK, DurationMS: time.Since(start).Milliseconds()}
 	if err != nil {
 		p.Status, p.ExitCode, p.Message = grading.PhaseFailed, -1, err.Error()
