@@ -143,6 +143,18 @@ func TestRunOtherPort(t *testing.T) {
 			t.Errorf("adaptations %q, want %q", adaptationLines(card), lines)
 		}
 	})
+	t.Run("second port first", func(t *testing.T) {
+		// A metrics port opened just before $PORT is not taken for the service.
+		files := map[string]string{"Procfile": "web: node server.js\n",
+			"server.js": "require('net').createServer().listen(3001);\nsetTimeout(() => {\n" + serverJS("process.env.PORT") + "}, 200);\n"}
+		card, err := env(t).Grade(context.Background(), suite(startTwice), repo(t, files), gradingtest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if card.Status != grading.StatusGraded || card.Score != 100 || len(card.Adaptations) != 0 {
+			t.Errorf("status %s, score %d, adaptations %v, verdicts %v", card.Status, card.Score, adaptationLines(card), verdicts(card))
+		}
+	})
 	t.Run("strict", func(t *testing.T) {
 		card, err := env(t).Grade(context.Background(), suite(startTwice), repo(t, files),
 			gradingtest.Options{Mode: grading.ModeStrict, ReadyTimeout: 3 * time.Second})

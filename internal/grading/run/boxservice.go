@@ -142,6 +142,8 @@ func (s *boxService) waitReady(ctx context.Context, web *sandbox.Process) error 
 		return fmt.Errorf("web ended before it was ready (%s): %s", r.Message, lastLine(r.Output))
 	}
 	openBy := time.Now().Add(s.e.o.ReadyTimeout)
+	var other int // another port web listens on, and since when
+	var otherSince time.Time
 	for {
 		dctx, cancel := context.WithTimeout(ctx, time.Second)
 		c, err := s.Dial(dctx, "tcp", addr)
@@ -150,7 +152,9 @@ func (s *boxService) waitReady(ctx context.Context, web *sandbox.Process) error 
 			c.Close()
 			break
 		}
-		if p, ok := s.otherPort(); ok {
+		if p, ok := s.otherPort(); !ok || p != other {
+			other, otherSince = p, time.Now()
+		} else if time.Since(otherSince) >= otherPortGrace {
 			s.gradedPort = p
 			break
 		}
@@ -194,6 +198,12 @@ func (s *boxService) waitReady(ctx context.Context, web *sandbox.Process) error 
 		}
 	}
 }
+
+// otherPortGrace is how long another port must be listened on, with $PORT
+// still closed, before an adaptive run grades through it: a service that
+// opens a second port (an inspector, a metrics server) just before $PORT
+// is not graded through the wrong one.
+const otherPortGrace = 500 * time.Millisecond
 
 // otherPort is, in an adaptive run, the lowest port web listens on when it
 // is not $PORT.
