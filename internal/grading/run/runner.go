@@ -223,15 +223,15 @@ func (e *boxEngine) build(ctx context.Context, g *grading.Grader) bool {
 		return false
 	}
 	if detect {
-		e.detectStart(g, errors.Is(err, errNoProcfile), buildSays)
+		e.startByDetection(g, errors.Is(err, errNoProcfile), buildSays)
 	}
 	return true
 }
 
-// detectStart fills the web line (and a Django release) of a repository
+// startByDetection fills the web line (and a Django release) of a repository
 // without one and records the adaptation; when nothing is found, the first
 // start fails saying what was looked for.
-func (e *boxEngine) detectStart(g *grading.Grader, noProcfile bool, buildSays string) {
+func (e *boxEngine) startByDetection(g *grading.Grader, noProcfile bool, buildSays string) {
 	missing, fix := "the Procfile has no web: line", "add a web: line to the Procfile"
 	if noProcfile {
 		missing, fix = "no Procfile", "add a Procfile with a web: line"
