@@ -89,6 +89,19 @@ func TestRunWithoutProcfile(t *testing.T) {
 			t.Errorf("adaptations %q, want %q", adaptationLines(card), lines)
 		}
 	})
+	t.Run("no web line", func(t *testing.T) {
+		// The Procfile's release still runs; only web is detected.
+		files := map[string]string{"Procfile": "release: touch released\n",
+			"package.json": `{"scripts":{"start":"test -f released && node server.js"}}`, "server.js": serverJS("process.env.PORT")}
+		card, err := env(t).Grade(context.Background(), suite(startTwice), repo(t, files), gradingtest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := []string{"setup.procfile: the Procfile has no web: line: started with `npm start` from package.json"}
+		if card.Status != grading.StatusGraded || card.Check("only.check").Status != grading.CheckPassed || !slices.Equal(adaptationLines(card), lines) {
+			t.Errorf("status %s, verdicts %v, adaptations %q; phases %+v", card.Status, verdicts(card), adaptationLines(card), card.Phases)
+		}
+	})
 	t.Run("strict", func(t *testing.T) {
 		card, err := env(t).Grade(context.Background(), suite(startTwice), repo(t, files), gradingtest.Options{Mode: grading.ModeStrict})
 		if err != nil {
