@@ -21,6 +21,7 @@ type solution struct {
 	edits  []gradingtest.Edit
 	status string
 	failed []string // checks that fail; every other check passes (graded) or is not run
+	mode   string   // grading mode; "" is adaptive, the default
 }
 
 // Flawed variants are small edits of the Node.js solution: each breaks one
@@ -54,14 +55,14 @@ var solutions = map[string]solution{
 	"missing-404": {base: "node", status: grading.StatusGraded, edits: []gradingtest.Edit{
 		{File: "server.js", Old: "WHERE id = $1`, [id]);\n    if (r.rowCount === 0) return fail(res, 404, 'planet not found');\n", New: "WHERE id = $1`, [id]);\n"},
 	}, failed: []string{"crud.get_404"}},
-	"wrong-port": {base: "node", status: grading.StatusStartFailed, edits: []gradingtest.Edit{
+	"wrong-port": {base: "node", status: grading.StatusStartFailed, mode: grading.ModeStrict, edits: []gradingtest.Edit{
 		{File: "server.js", Old: "server.listen(Number(process.env.PORT),", New: "server.listen(3000,"},
 	}},
 	"build-fails": {base: "node", status: grading.StatusBuildFailed, edits: []gradingtest.Edit{
 		{File: "package.json", Old: `"release": "node release.js",`, New: `"build": "node --check server.js",` + "\n    " + `"release": "node release.js",`},
 		{File: "server.js", Old: "const fail = (res, status, message) =>", New: "const fail = (res, status, message) => =>"},
 	}},
-	"no-procfile": {base: "node", status: grading.StatusBuildFailed, edits: []gradingtest.Edit{{File: "Procfile", Remove: true}}},
+	"no-procfile": {base: "node", status: grading.StatusBuildFailed, mode: grading.ModeStrict, edits: []gradingtest.Edit{{File: "Procfile", Remove: true}}},
 }
 
 // graded holds each solution's scorecard, graded once per test binary.
@@ -137,7 +138,7 @@ func gradeSolution(env *gradingtest.Env, tmp, name string) (*grading.Scorecard, 
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
-	return env.Grade(ctx, Suite, repo, gradingtest.Options{ReadyTimeout: 20 * time.Second})
+	return env.Grade(ctx, Suite, repo, gradingtest.Options{ReadyTimeout: 20 * time.Second, Mode: s.mode})
 }
 
 func TestSolutionVerdicts(t *testing.T) {

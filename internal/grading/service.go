@@ -28,7 +28,8 @@ type StartOptions struct {
 // suite's view of it. Exported for the same reason as Engine: the engine
 // (package run) implements it.
 type Backend interface {
-	// Port is web's $PORT.
+	// Port is where the checks reach web: $PORT, or in an adaptive run the
+	// port web listens on instead.
 	Port() int
 	// Dial connects to an address as seen from inside the service's box.
 	Dial(ctx context.Context, network, addr string) (net.Conn, error)

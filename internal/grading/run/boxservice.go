@@ -22,6 +22,9 @@ type boxService struct {
 	listeners []net.Listener
 	env       map[string]string
 	webPort   int
+	// gradedPort is the port the checks go to: webPort, or in an adaptive
+	// run the port web listens on instead.
+	gradedPort int
 
 	web      *sandbox.Process
 	webPhase grading.Phase // filled when web became ready, completed when it stops
@@ -32,7 +35,7 @@ type boxService struct {
 func (s *boxService) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
 	return s.e.box.DialContext(ctx, network, addr)
 }
-func (s *boxService) Port() int         { return s.webPort }
+func (s *boxService) Port() int         { return s.gradedPort }
 func (s *boxService) Statements() int64 { return s.proxy.Statements() }
 func (s *boxService) DirectURL() string { return s.e.o.DB.DirectURL(s.db) }
 func (s *boxService) Restart(ctx context.Context) error {
@@ -81,6 +84,10 @@ func (s *boxService) launch(ctx context.Context) error {
 	if e.launches > 1 {
 		suffix = "#" + strconv.Itoa(e.launches)
 	}
+	if e.noStart != "" {
+		e.record(grading.Phase{Name: "web" + suffix, Status: grading.PhaseFailed, ExitCode: -1, Message: e.noStart})
+		return &grading.StartError{Phase: "web", Message: e.noStart}
+	}
 	if e.procfile.Release != "" {
 		e.phaseBegins("release" + suffix)
 		res, err := e.box.Run(ctx, sandbox.Spec{Phase: "release", Command: runCommand(e.root, e.procfile.Release),
@@ -103,6 +110,9 @@ func (s *boxService) launch(ctx context.Context) error {
 	readyErr := s.waitReady(ctx, web)
 	s.webPhase = grading.Phase{Name: "web" + suffix, Status: grading.PhaseOK, DurationMS: time.Since(start).Milliseconds(),
 		Message: fmt.Sprintf("ready on $PORT (%d) after %.1f s", s.webPort, time.Since(start).Seconds())}
+	if s.gradedPort != s.webPort {
+		s.webPhase.Message = fmt.Sprintf("ready on %d, not $PORT (%d), after %.1f s", s.gradedPort, s.webPort, time.Since(start).Seconds())
+	}
 	if readyErr != nil {
 		res := web.Stop()
 		s.webPhase.Status, s.webPhase.Message = grading.PhaseFailed, readyErr.Error()
@@ -111,13 +121,19 @@ func (s *boxService) launch(ctx context.Context) error {
 		return &grading.StartError{Phase: "web", Message: s.withRefusal(readyErr.Error())}
 	}
 	s.web = web
+	if s.gradedPort != s.webPort && !e.portAdapted {
+		e.portAdapted = true
+		e.grader.Adapt(grading.SetupPort.ID, fmt.Sprintf("listened on %d, not $PORT: checks sent to %d", s.gradedPort, s.gradedPort))
+	}
 	return nil
 }
 
 // waitReady waits for web to listen on $PORT (within ReadyTimeout), then
 // for ReadyPath to answer below 500 (within readyPollWindow). Both are
-// polled: a slow service is never failed by a race.
+// polled: a slow service is never failed by a race. An adaptive run takes
+// the first other port web listens on as soon as it does.
 func (s *boxService) waitReady(ctx context.Context, web *sandbox.Process) error {
+	s.gradedPort = s.webPort
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(s.webPort))
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
@@ -126,12 +142,20 @@ func (s *boxService) waitReady(ctx context.Context, web *sandbox.Process) error 
 		return fmt.Errorf("web ended before it was ready (%s): %s", r.Message, lastLine(r.Output))
 	}
 	openBy := time.Now().Add(s.e.o.ReadyTimeout)
+	var other int // another port web listens on, and since when
+	var otherSince time.Time
 	for {
 		dctx, cancel := context.WithTimeout(ctx, time.Second)
 		c, err := s.Dial(dctx, "tcp", addr)
 		cancel()
 		if err == nil {
 			c.Close()
+			break
+		}
+		if p, ok := s.otherPort(); !ok || p != other {
+			other, otherSince = p, time.Now()
+		} else if time.Since(otherSince) >= otherPortGrace {
+			s.gradedPort = p
 			break
 		}
 		if time.Now().After(openBy) {
@@ -145,6 +169,7 @@ func (s *boxService) waitReady(ctx context.Context, web *sandbox.Process) error 
 		case <-tick.C:
 		}
 	}
+	addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.gradedPort))
 	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DialContext: s.Dial, DisableKeepAlives: true}}
 	readyBy := time.Now().Add(readyPollWindow)
 	path := s.e.o.Suite.ReadyPath
@@ -161,8 +186,8 @@ func (s *boxService) waitReady(ctx context.Context, web *sandbox.Process) error 
 			last = "did not answer (" + err.Error() + ")"
 		}
 		if time.Now().After(readyBy) {
-			return fmt.Errorf("web listened on $PORT (%d) but GET %s %s for %s; answer it with a status below 500 once the service is ready",
-				s.webPort, path, last, seconds(readyPollWindow))
+			return fmt.Errorf("web listened on %s but GET %s %s for %s; answer it with a status below 500 once the service is ready",
+				s.portWords(), path, last, seconds(readyPollWindow))
 		}
 		select {
 		case <-ctx.Done():
@@ -172,6 +197,38 @@ func (s *boxService) waitReady(ctx context.Context, web *sandbox.Process) error 
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// otherPortGrace is how long another port must be listened on, with $PORT
+// still closed, before an adaptive run grades through it: a service that
+// opens a second port (an inspector, a metrics server) just before $PORT
+// is not graded through the wrong one.
+const otherPortGrace = 500 * time.Millisecond
+
+// otherPort is, in an adaptive run, the lowest port web listens on when it
+// is not $PORT.
+func (s *boxService) otherPort() (int, bool) {
+	if s.e.o.Mode != grading.ModeAdaptive {
+		return 0, false
+	}
+	ports, err := s.e.box.ListeningPorts()
+	if err != nil {
+		return 0, false
+	}
+	for _, p := range ports {
+		if p != s.webPort {
+			return p, true
+		}
+	}
+	return 0, false
+}
+
+// portWords names the port web is graded through, for messages.
+func (s *boxService) portWords() string {
+	if s.gradedPort != s.webPort {
+		return fmt.Sprintf("%d (not $PORT)", s.gradedPort)
+	}
+	return fmt.Sprintf("$PORT (%d)", s.webPort)
 }
 
 // notListening says where the service listened, when not on $PORT.

@@ -30,6 +30,11 @@ type boxEngine struct {
 	card     *grading.Scorecard
 	root     *os.Root
 	procfile *Procfile
+	grader   *grading.Grader // records the adaptations of a start
+	// noStart says why an adaptive run found no way to start the service.
+	noStart string
+	// portAdapted: the adaptation to another port is recorded once per run.
+	portAdapted bool
 
 	dbs         []*gradingdb.Database // dropped at teardown; the first one's schema is dumped
 	current     *boxService

@@ -23,12 +23,20 @@ const maxProcfileBytes = 64 << 10
 
 var procLine = regexp.MustCompile(`^([A-Za-z0-9_-]+):\s*(.*)$`)
 
+// The Procfile's two gaps an adaptive run fills by detection (detect.go);
+// a strict run stops on them.
+var (
+	errNoProcfile = errors.New("no Procfile at the repository root: add one with a line \"web: <command that listens on $PORT>\"")
+	errNoWebLine  = errors.New("the Procfile has no \"web:\" line: add one with the command that starts the service on $PORT")
+)
+
 // readProcfile reads the Procfile at the checkout's root. The error is a
-// sentence for the candidate.
+// sentence for the candidate: errNoProcfile, errNoWebLine (with the lines
+// the Procfile has), or why it could not be read.
 func readProcfile(root *os.Root) (*Procfile, error) {
 	b, err := readSmall(root, "Procfile", maxProcfileBytes)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, errors.New("no Procfile at the repository root: add one with a line \"web: <command that listens on $PORT>\"")
+		return nil, errNoProcfile
 	}
 	if err != nil {
 		return nil, fmt.Errorf("the Procfile could not be read: %v", err)
@@ -54,7 +62,7 @@ func readProcfile(root *os.Root) (*Procfile, error) {
 		}
 	}
 	if strings.TrimSpace(p.Web) == "" {
-		return nil, errors.New("the Procfile has no \"web:\" line: add one with the command that starts the service on $PORT")
+		return p, errNoWebLine
 	}
 	return p, nil
 }

@@ -94,6 +94,7 @@ func Run(ctx context.Context, o Options) (card *grading.Scorecard, err error) {
 	// checks not run on any failure, exists from the start.
 	eng := &boxEngine{o: o, card: card}
 	g := grading.NewGrader(ctx, o.Suite, eng, card)
+	eng.grader = g
 	box, err := o.Sandbox.NewBox(ctx, "grade-"+o.Label)
 	if err != nil {
 		platformFailure(card, g, fmt.Sprintf("no sandbox could be created: %v", err))
@@ -202,17 +203,57 @@ func (e *boxEngine) prepare(ctx context.Context, g *grading.Grader) bool {
 }
 
 // build reads the Procfile and runs the build line or the detected build.
+// An adaptive run without a web line builds as detection says, then
+// detects how to start what it built.
 func (e *boxEngine) build(ctx context.Context, g *grading.Grader) bool {
 	e.phaseBegins("build")
 	pf, err := readProcfile(e.root)
-	if err != nil {
+	detect := e.o.Mode == grading.ModeAdaptive && (errors.Is(err, errNoProcfile) || errors.Is(err, errNoWebLine))
+	if err != nil && !detect {
 		e.card.Phases = append(e.card.Phases, grading.Phase{Name: "build", Status: grading.PhaseFailed, ExitCode: -1, Message: err.Error()})
 		e.card.Status = grading.StatusBuildFailed
 		g.NotRunAll("not run: the submission has no usable Procfile")
 		return false
 	}
+	if pf == nil {
+		pf = &Procfile{}
+	}
 	e.procfile = pf
-	cmd := buildCommand(e.root, pf)
+	buildSays := ""
+	if detect && pf.Build == "" {
+		pf.Build, buildSays = detectedBuild(e.root)
+	}
+	if !e.runBuild(ctx, g, buildCommand(e.root, pf)) {
+		return false
+	}
+	if detect {
+		e.startByDetection(g, errors.Is(err, errNoProcfile), buildSays)
+	}
+	return true
+}
+
+// startByDetection fills the web line (and a Django release) of a repository
+// without one and records the adaptation; when nothing is found, the first
+// start fails saying what was looked for.
+func (e *boxEngine) startByDetection(g *grading.Grader, noProcfile bool, buildSays string) {
+	missing, fix := "the Procfile has no web: line", "add a web: line to the Procfile"
+	if noProcfile {
+		missing, fix = "no Procfile", "add a Procfile with a web: line"
+	}
+	plan, err := detectStart(e.root)
+	if err != nil {
+		e.noStart = missing + ", and " + err.Error() + ": " + fix
+		return
+	}
+	e.procfile.Web = plan.Web
+	if e.procfile.Release == "" {
+		e.procfile.Release = plan.Release
+	}
+	g.Adapt(grading.SetupProcfile.ID, detectedProcfileLine(missing, buildSays, plan))
+}
+
+// runBuild runs the build command in the box; "" means nothing to build.
+func (e *boxEngine) runBuild(ctx context.Context, g *grading.Grader, cmd string) bool {
 	if cmd == "" {
 		e.card.Phases = append(e.card.Phases, grading.Phase{Name: "build", Status: grading.PhaseSkipped, Message: "nothing to build"})
 		return true
