@@ -54,6 +54,7 @@ func (s *boxService) Stop(ctx context.Context) error {
 
 func (s *boxService) closeListeners() {
 	s.noteRefusals()
+	s.e.noteMappedLogins(s.proxy)
 	for _, l := range s.listeners {
 		l.Close()
 	}
@@ -205,10 +206,14 @@ func withLastLine(msg, output string) string {
 func seconds(d time.Duration) string { return fmt.Sprintf("%g seconds", d.Seconds()) }
 
 // withRefusal adds the database forward's first refusal to a start failure:
-// a service that logs in as another user is told to use $DATABASE_URL.
+// a service that logs in as another user is told to use $DATABASE_URL, one
+// that demands TLS to use sslmode=disable.
 func (s *boxService) withRefusal(msg string) string {
 	if r := s.proxy.Refusals(); len(r) > 0 {
-		return msg + "; the database " + r[0] + " (connect with $DATABASE_URL)"
+		return msg + "; database forward: " + r[0]
+	}
+	if s.proxy.DemandedTLS() {
+		return msg + "; database forward: the service asked for TLS and hung up when it was declined: " + pgwire.NoTLS
 	}
 	return msg
 }
@@ -224,7 +229,7 @@ func (s *boxService) noteRefusals() {
 	}
 	added := 0
 	for _, r := range s.proxy.Refusals() {
-		n := "database forward: " + r + "; connect with $DATABASE_URL"
+		n := "database forward: " + r
 		if !seen[n] && added < maxRefusalNotices {
 			s.e.card.Notices = append(s.e.card.Notices, n)
 			seen[n] = true

@@ -35,6 +35,9 @@ type boxEngine struct {
 	current     *boxService
 	launches    int
 	platformErr error // a failure on our side during a Start
+
+	g      *grading.Grader // prices adaptations
+	repoDB repoDatabase
 }
 
 // Start is grading.Engine's: the grader calls it for each Start of the suite.
@@ -77,7 +80,8 @@ func (e *boxEngine) newService(ctx context.Context, o grading.StartOptions) (*bo
 		return nil, fmt.Errorf("listen for the database forward: %w", err)
 	}
 	s.listeners = append(s.listeners, dbl)
-	s.proxy = &pgwire.Proxy{Upstream: net.JoinHostPort(d.Host, strconv.Itoa(d.Port)), User: d.User, Database: d.Name}
+	s.proxy = &pgwire.Proxy{Upstream: net.JoinHostPort(d.Host, strconv.Itoa(d.Port)), User: d.User, Database: d.Name,
+		Password: d.Password, MapLogins: e.o.Mode == grading.ModeAdaptive}
 	go s.proxy.Serve(dbl)
 	dbAddr := dbl.Addr().(*net.TCPAddr)
 	env := map[string]string{
@@ -102,6 +106,7 @@ func (e *boxEngine) newService(ctx context.Context, o grading.StartOptions) (*bo
 	for k, v := range o.Env {
 		env[k] = v
 	}
+	e.addRepoDatabaseEnv(env, dbAddr)
 	s.env = env
 	return s, nil
 }

@@ -94,6 +94,7 @@ func Run(ctx context.Context, o Options) (card *grading.Scorecard, err error) {
 	// checks not run on any failure, exists from the start.
 	eng := &boxEngine{o: o, card: card}
 	g := grading.NewGrader(ctx, o.Suite, eng, card)
+	eng.g = g
 	box, err := o.Sandbox.NewBox(ctx, "grade-"+o.Label)
 	if err != nil {
 		platformFailure(card, g, fmt.Sprintf("no sandbox could be created: %v", err))
@@ -122,6 +123,9 @@ func Run(ctx context.Context, o Options) (card *grading.Scorecard, err error) {
 		return card, nil
 	}
 	gradeErr := o.Suite.Grade(ctx, g)
+	if eng.current != nil {
+		eng.noteMappedLogins(eng.current.proxy) // before the setup checks are judged
+	}
 	switch {
 	case g.FirstStartError() != nil:
 		card.Status = grading.StatusStartFailed
