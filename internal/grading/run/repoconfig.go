@@ -51,10 +51,14 @@ func readRepoConfig(root *os.Root) (*repoConfig, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		vars, err := parseDotenv(b, err)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
-			continue
+			break
+		}
+		vars, err := godotenv.Parse(bytes.NewReader(b))
+		if err != nil {
+			errs = append(errs, notParsed(name))
+			break
 		}
 		c.set(vars, name)
 		break // .env.example only stands in for a .env the repository leaves out
@@ -64,23 +68,21 @@ func readRepoConfig(root *os.Root) (*repoConfig, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		if err == nil {
-			err = c.readCompose(b, name)
-		}
-		if err != nil {
+		switch {
+		case err != nil:
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+		case c.readCompose(b, name) != nil:
+			errs = append(errs, notParsed(name))
 		}
 		break
 	}
 	return c, errors.Join(errs...)
 }
 
-func parseDotenv(b []byte, readErr error) (map[string]string, error) {
-	if readErr != nil {
-		return nil, readErr
-	}
-	return godotenv.Parse(bytes.NewReader(b))
-}
+// notParsed names a file its parser refused. The parser's own message is
+// left out: it quotes the offending line, which may hold a password, and
+// the error goes on the scorecard.
+func notParsed(name string) error { return fmt.Errorf("%s could not be parsed", name) }
 
 func (c *repoConfig) set(vars map[string]string, source string) {
 	for k, v := range vars {
