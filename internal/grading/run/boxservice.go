@@ -89,7 +89,11 @@ func (s *boxService) launch(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("run release: %w", err)
 		}
-		e.record(phaseOf("release"+suffix, res))
+		p := phaseOf("release"+suffix, res)
+		if !res.OK() {
+			p.Message = s.withRefusal(p.Message) // the forward's reason is the phase's too
+		}
+		e.record(p)
 		if !res.OK() {
 			return &grading.StartError{Phase: "release", Message: s.withRefusal(withLastLine(res.Message, res.Output))}
 		}
@@ -106,7 +110,7 @@ func (s *boxService) launch(ctx context.Context) error {
 		Message: fmt.Sprintf("ready on $PORT (%d) after %.1f s", s.webPort, time.Since(start).Seconds())}
 	if readyErr != nil {
 		res := web.Stop()
-		s.webPhase.Status, s.webPhase.Message = grading.PhaseFailed, readyErr.Error()
+		s.webPhase.Status, s.webPhase.Message = grading.PhaseFailed, s.withRefusal(readyErr.Error())
 		s.webPhase.ExitCode, s.webPhase.OutputTail = res.ExitCode, tail(res.Output, outputTailBytes)
 		e.record(s.webPhase)
 		return &grading.StartError{Phase: "web", Message: s.withRefusal(readyErr.Error())}
