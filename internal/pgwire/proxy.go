@@ -1,9 +1,10 @@
 // Package pgwire is the PostgreSQL wire-protocol forwarder placed between a
 // candidate's service and its per-submission database. It lets through only
 // the submission's own user and database (whatever the server behind it
-// would trust), forwards everything else byte for byte, and counts the SQL
-// statements the service sends so that graders can measure, for example, an
-// N+1 query pattern.
+// would trust) or, with MapLogins, serves any other login the submission's
+// own; it never connects as anyone else. It forwards everything else byte
+// for byte and counts the SQL statements the service sends so that graders
+// can measure, for example, an N+1 query pattern.
 package pgwire
 
 import (
@@ -22,13 +23,21 @@ import (
 type Proxy struct {
 	Upstream       string // host:port of the grading PostgreSQL server
 	User, Database string // the only startup user and database let through
+	// MapLogins serves a login as any other user or database (whatever its
+	// password) with User and Database: the forward logs in upstream itself
+	// with Password. Mapped lists them. Without it they are refused.
+	MapLogins bool
+	Password  string
 	// Dial reaches Upstream; nil means a plain TCP dial.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 
 	statements atomic.Int64
+	tlsHangups atomic.Int64 // clients that hung up when TLS was declined
+	logins     atomic.Int64 // logins let through or mapped
 
 	mu       sync.Mutex
 	refusals []string
+	mapped   []Login
 	conns    map[net.Conn]struct{} // open client and upstream connections
 	closed   bool                  // Serve has returned: no new connections
 	keys     map[string]int        // BackendKeyData of live sessions, for cancel requests
@@ -46,6 +55,9 @@ const maxRefusals = 100
 func (p *Proxy) Serve(l net.Listener) error {
 	if p.Upstream == "" || p.User == "" || p.Database == "" {
 		return errors.New("pgwire: Upstream, User and Database must be set")
+	}
+	if p.MapLogins && p.Password == "" {
+		return errors.New("pgwire: MapLogins needs the submission's Password")
 	}
 	defer p.closeAll()
 	for {
@@ -127,11 +139,15 @@ func (p *Proxy) handle(client net.Conn) {
 	defer client.Close()
 	in := bufio.NewReader(client)
 	client.SetDeadline(time.Now().Add(startupTimeout))
-	startup, ok := p.startup(client, in)
-	if !ok {
+	startup, how := p.startup(client, in)
+	if how == refused {
 		return
 	}
 	client.SetDeadline(time.Time{})
+	if how == mapped {
+		p.serveMapped(client, in, startup)
+		return
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), startupTimeout)
 	server, err := p.dial(ctx)

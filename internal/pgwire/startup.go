@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -24,35 +25,64 @@ const maxStartupLen = 10000
 // message; libpq sends at most one of each.
 const maxNegotiations = 4
 
+// NoTLS is the reason given when a client hangs up on the declined TLS
+// request: the forward has no TLS (the hop never leaves the box).
+const NoTLS = "the database here has no TLS: use sslmode=disable or $DATABASE_URL"
+
+// DemandedTLS reports whether a client hung up when TLS was declined and no
+// client ever logged in without it: a service with sslmode=require, whose
+// driver's own words ("the server does not support SSL connections") do
+// not say what to change; NoTLS does. A client that tries TLS first and
+// reconnects without it (sslmode=prefer in some drivers) logs in.
+func (p *Proxy) DemandedTLS() bool { return p.tlsHangups.Load() > 0 && p.logins.Load() == 0 }
+
+// admission is what the forward does with a StartupMessage.
+type admission int
+
+const (
+	refused admission = iota // answered with an error; the connection is finished
+	passed                   // forwarded as is: the submission's own login
+	mapped                   // served the submission's own login instead (MapLogins)
+)
+
 // startup reads the client's first packets, declines encryption (the hop is
 // inside the sandbox's own network namespace), handles cancel requests and
-// checks the StartupMessage. It returns the StartupMessage to forward, or
-// false when the connection is finished.
-func (p *Proxy) startup(client net.Conn, in *bufio.Reader) ([]byte, bool) {
+// checks the StartupMessage. It returns the StartupMessage and what to do
+// with it.
+func (p *Proxy) startup(client net.Conn, in *bufio.Reader) ([]byte, admission) {
+	declinedTLS := false
 	for range maxNegotiations {
 		pkt, err := readPacket(in)
 		if err != nil {
-			return nil, false
+			if declinedTLS && errors.Is(err, io.EOF) {
+				p.tlsHangups.Add(1)
+			}
+			return nil, refused
 		}
 		code := binary.BigEndian.Uint32(pkt[4:8])
 		switch {
 		case code == codeSSL || code == codeGSSENC:
+			declinedTLS = declinedTLS || code == codeSSL
 			if _, err := client.Write([]byte{'N'}); err != nil {
-				return nil, false
+				return nil, refused
 			}
 		case code == codeCancel:
 			p.cancel(pkt)
-			return nil, false
+			return nil, refused
 		case code>>16 == 3:
-			return pkt, p.checkStartup(client, pkt)
+			how := p.checkStartup(client, pkt)
+			if how != refused {
+				p.logins.Add(1)
+			}
+			return pkt, how
 		default:
 			p.refuse("unsupported protocol version %d.%d", code>>16, code&0xffff)
 			writeError(client, "FATAL", "08P01", "assay: unsupported frontend protocol")
-			return nil, false
+			return nil, refused
 		}
 	}
 	p.refuse("client kept negotiating encryption without starting up")
-	return nil, false
+	return nil, refused
 }
 
 // readPacket reads one length-prefixed untyped packet, length included.
@@ -73,9 +103,11 @@ func readPacket(in *bufio.Reader) ([]byte, error) {
 	return pkt, nil
 }
 
-// checkStartup lets the StartupMessage through only for the configured user
-// and database. A refusal is answered here, so nothing reaches the server.
-func (p *Proxy) checkStartup(client net.Conn, pkt []byte) bool {
+// checkStartup lets the StartupMessage through for the configured user and
+// database; with MapLogins any other login is served those instead, and
+// without it refused. A refusal is answered here, so nothing reaches the
+// server. Replication connections are refused in every mode.
+func (p *Proxy) checkStartup(client net.Conn, pkt []byte) admission {
 	params := startupParams(pkt[8:])
 	user, db := params["user"], params["database"]
 	if db == "" {
@@ -83,16 +115,18 @@ func (p *Proxy) checkStartup(client net.Conn, pkt []byte) bool {
 	}
 	msg := fmt.Sprintf("assay: only the submission's own database is reachable; connect with $DATABASE_URL (user %q, database %q)", p.User, p.Database)
 	switch {
-	case user != p.User || db != p.Database:
-		p.refuse("login as user %q to database %q refused: only user %q and database %q are reachable", user, db, p.User, p.Database)
 	case params["replication"] != "" && params["replication"] != "false" && params["replication"] != "off":
-		p.refuse("replication connection as user %q refused", user)
+		p.refuse("replication connection as user %q refused: connect with $DATABASE_URL", user)
 		msg = "assay: replication connections are not allowed; connect with $DATABASE_URL"
+	case user == p.User && db == p.Database:
+		return passed
+	case p.MapLogins:
+		return mapped
 	default:
-		return true
+		p.refuse("login as user %q to database %q refused: only the submission's own is reachable, connect with $DATABASE_URL", user, db)
 	}
 	writeError(client, "FATAL", "28000", msg)
-	return false
+	return refused
 }
 
 // startupParams decodes the name/value pairs of a StartupMessage body.

@@ -91,6 +91,9 @@ func (m *Manager) NewBox(ctx context.Context, name string, opts ...BoxOption) (*
 		if err := b.writeIdentity(); err != nil {
 			return nil, fmt.Errorf("sandbox: box %s: %w", name, err)
 		}
+		if err := b.writeHosts(); err != nil {
+			return nil, fmt.Errorf("sandbox: box %s: %w", name, err)
+		}
 		ns, err := newNetNS(Prefix + name)
 		if err != nil {
 			return nil, fmt.Errorf("sandbox: box %s: %w", name, err)

@@ -11,7 +11,7 @@ import (
 // service switch, dynamic linker, time zone). The rest of /etc stays out of reach.
 var etcFiles = []string{
 	"alternatives", "ca-certificates", "ca-certificates.conf", "gai.conf", "host.conf",
-	"hosts", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "mime.types",
+	"ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "mime.types",
 	"nsswitch.conf", "npmrc", "os-release", "pip.conf", "protocols", "python3",
 	"python3.11", "services", "ssl",
 }
@@ -49,6 +49,7 @@ func (b *Box) bwrapArgs(s Spec) []string {
 	a = append(a,
 		"--ro-bind", filepath.Join(b.work, "passwd"), "/etc/passwd",
 		"--ro-bind", filepath.Join(b.work, "group"), "/etc/group",
+		"--ro-bind", filepath.Join(b.work, "hosts"), "/etc/hosts",
 		"--proc", "/proc",
 		"--dev", "/dev",
 		"--size", strconv.FormatInt(s.Limits.Disk, 10), "--tmpfs", "/tmp",

@@ -57,6 +57,7 @@ func (s *boxService) Stop(ctx context.Context) error {
 
 func (s *boxService) closeListeners() {
 	s.noteRefusals()
+	s.e.noteMappedLogins(s.proxy)
 	for _, l := range s.listeners {
 		l.Close()
 	}
@@ -95,7 +96,11 @@ func (s *boxService) launch(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("run release: %w", err)
 		}
-		e.record(phaseOf("release"+suffix, res))
+		p := phaseOf("release"+suffix, res)
+		if !res.OK() {
+			p.Message = s.withRefusal(p.Message) // the forward's reason is the phase's too
+		}
+		e.record(p)
 		if !res.OK() {
 			return &grading.StartError{Phase: "release", Message: s.withRefusal(withLastLine(res.Message, res.Output))}
 		}
@@ -115,7 +120,7 @@ func (s *boxService) launch(ctx context.Context) error {
 	}
 	if readyErr != nil {
 		res := web.Stop()
-		s.webPhase.Status, s.webPhase.Message = grading.PhaseFailed, readyErr.Error()
+		s.webPhase.Status, s.webPhase.Message = grading.PhaseFailed, s.withRefusal(readyErr.Error())
 		s.webPhase.ExitCode, s.webPhase.OutputTail = res.ExitCode, tail(res.Output, outputTailBytes)
 		e.record(s.webPhase)
 		return &grading.StartError{Phase: "web", Message: s.withRefusal(readyErr.Error())}
@@ -262,10 +267,14 @@ func withLastLine(msg, output string) string {
 func seconds(d time.Duration) string { return fmt.Sprintf("%g seconds", d.Seconds()) }
 
 // withRefusal adds the database forward's first refusal to a start failure:
-// a service that logs in as another user is told to use $DATABASE_URL.
+// a service that logs in as another user is told to use $DATABASE_URL, one
+// that demands TLS to use sslmode=disable.
 func (s *boxService) withRefusal(msg string) string {
 	if r := s.proxy.Refusals(); len(r) > 0 {
-		return msg + "; the database " + r[0] + " (connect with $DATABASE_URL)"
+		return msg + "; database forward: " + r[0]
+	}
+	if s.proxy.DemandedTLS() {
+		return msg + "; database forward: the service asked for TLS and hung up when it was declined: " + pgwire.NoTLS
 	}
 	return msg
 }
@@ -281,7 +290,7 @@ func (s *boxService) noteRefusals() {
 	}
 	added := 0
 	for _, r := range s.proxy.Refusals() {
-		n := "database forward: " + r + "; connect with $DATABASE_URL"
+		n := "database forward: " + r
 		if !seen[n] && added < maxRefusalNotices {
 			s.e.card.Notices = append(s.e.card.Notices, n)
 			seen[n] = true

@@ -30,7 +30,7 @@ type boxEngine struct {
 	card     *grading.Scorecard
 	root     *os.Root
 	procfile *Procfile
-	grader   *grading.Grader // records the adaptations of a start
+	grader   *grading.Grader // prices the adaptations of the run
 	// noStart says why an adaptive run found no way to start the service.
 	noStart string
 	// portAdapted: the adaptation to another port is recorded once per run.
@@ -40,6 +40,8 @@ type boxEngine struct {
 	current     *boxService
 	launches    int
 	platformErr error // a failure on our side during a Start
+
+	repoDB repoDatabase // the repository's own database settings (adaptive runs)
 }
 
 // Start is grading.Engine's: the grader calls it for each Start of the suite.
@@ -82,7 +84,8 @@ func (e *boxEngine) newService(ctx context.Context, o grading.StartOptions) (*bo
 		return nil, fmt.Errorf("listen for the database forward: %w", err)
 	}
 	s.listeners = append(s.listeners, dbl)
-	s.proxy = &pgwire.Proxy{Upstream: net.JoinHostPort(d.Host, strconv.Itoa(d.Port)), User: d.User, Database: d.Name}
+	s.proxy = &pgwire.Proxy{Upstream: net.JoinHostPort(d.Host, strconv.Itoa(d.Port)), User: d.User, Database: d.Name,
+		Password: d.Password, MapLogins: e.o.Mode == grading.ModeAdaptive}
 	go s.proxy.Serve(dbl)
 	dbAddr := dbl.Addr().(*net.TCPAddr)
 	env := map[string]string{
@@ -107,6 +110,7 @@ func (e *boxEngine) newService(ctx context.Context, o grading.StartOptions) (*bo
 	for k, v := range o.Env {
 		env[k] = v
 	}
+	e.addRepoDatabaseEnv(env, dbAddr)
 	s.env = env
 	return s, nil
 }

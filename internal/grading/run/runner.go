@@ -123,6 +123,9 @@ func Run(ctx context.Context, o Options) (card *grading.Scorecard, err error) {
 		return card, nil
 	}
 	gradeErr := o.Suite.Grade(ctx, g)
+	if eng.current != nil {
+		eng.noteMappedLogins(eng.current.proxy) // before the setup checks are judged
+	}
 	switch {
 	case g.FirstStartError() != nil:
 		card.Status = grading.StatusStartFailed

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -171,8 +172,8 @@ func TestRunRegistryUnreachableIsError(t *testing.T) {
 	}
 }
 
-// A service that logs in as postgres is refused, and the scorecard says to
-// use $DATABASE_URL.
+// In strict mode a service that logs in as postgres is refused, and the
+// scorecard says to use $DATABASE_URL.
 func TestRunForeignLoginRefused(t *testing.T) {
 	if gradingtest.Mode() != sandbox.ModeBwrap {
 		t.Skip("in unsafe-local mode the service can reach the grading server directly")
@@ -182,13 +183,48 @@ func TestRunForeignLoginRefused(t *testing.T) {
 		return err
 	})
 	files := map[string]string{"Procfile": "release: psql -h 127.0.0.1 -U postgres -d postgres -c 'select 1'\n" + tinyService}
-	card, err := env(t).Grade(context.Background(), s, repo(t, files), gradingtest.Options{})
+	card, err := env(t).Grade(context.Background(), s, repo(t, files), gradingtest.Options{Mode: grading.ModeStrict})
 	if err != nil {
 		t.Fatal(err)
 	}
 	msg := card.Check("only.check").Message
 	if card.Status != grading.StatusStartFailed || !strings.Contains(msg, `"postgres"`) || !strings.Contains(msg, "$DATABASE_URL") {
 		t.Errorf("status %s, message %q, notices %q", card.Status, msg, card.Notices)
+	}
+}
+
+// In adaptive mode the same login, to host db as a compose file names it,
+// is served the submission's own database, and priced once in
+// setup.database_url however often it is made.
+func TestRunForeignLoginMapped(t *testing.T) {
+	if gradingtest.Mode() != sandbox.ModeBwrap {
+		t.Skip("in unsafe-local mode the service can reach the grading server directly")
+	}
+	s := suite(func(ctx context.Context, g *grading.Grader) error {
+		_, err := g.Start(ctx, grading.StartOptions{})
+		return err
+	})
+	login := "psql -h db -U postgres -d app -Atc 'select current_user = current_database()'"
+	files := map[string]string{"Procfile": "release: " + login + " && " + login + "\n" + tinyService}
+	card, err := env(t).Grade(context.Background(), s, repo(t, files), gradingtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var release grading.Phase
+	for _, p := range card.Phases {
+		if p.Name == "release" {
+			release = p
+		}
+	}
+	if card.Status != grading.StatusGraded || release.Status != grading.PhaseOK || !strings.HasPrefix(release.OutputTail, "t\nt") {
+		t.Errorf("status %s, release %+v: want the submission's own role in its own database", card.Status, release)
+	}
+	want := []grading.Adaptation{{Check: grading.SetupDatabase.ID, Message: "logged in as postgres to database app: served your own database instead"}}
+	if !slices.Equal(card.Adaptations, want) {
+		t.Errorf("adaptations %+v, want %+v", card.Adaptations, want)
+	}
+	if c := card.Check(grading.SetupDatabase.ID); c.Status != grading.CheckFailed {
+		t.Errorf("%s %s, want failed", c.ID, c.Status)
 	}
 }
 
