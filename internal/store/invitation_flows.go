@@ -132,6 +132,18 @@ func (s *Store) RestoreInvitation(ctx context.Context, a Actor, id string) (*Inv
 	return &inv, nil
 }
 
+// Invitation finds one invitation of the organisation.
+func (s *Store) Invitation(ctx context.Context, orgID, id string) (*Invitation, error) {
+	if !validUUID(id) {
+		return nil, fmt.Errorf("invitation %q: %w", id, ErrNotFound)
+	}
+	var inv Invitation
+	if err := s.db.WithContext(ctx).Where("org_id = ? AND id = ?", orgID, id).Take(&inv).Error; err != nil {
+		return nil, notFound(err, "invitation")
+	}
+	return &inv, nil
+}
+
 // lockInvitation locks one invitation of the actor's organisation.
 func lockInvitation(tx *gorm.DB, a Actor, id string, inv *Invitation) error {
 	if !validUUID(id) {
@@ -156,4 +168,58 @@ func lockLiveInvitation(tx *gorm.DB, a Actor, id string, inv *Invitation, as *As
 		return notFound(err, "assessment")
 	}
 	return nil
+}
+
+// InvitationOutcome is where an invitation got to, for the recruiters'
+// table: its latest attempt and the latest decision on it.
+type InvitationOutcome struct {
+	InvitationID string
+	SubmissionID string
+	Attempt      int
+	Status       string
+	Score        *int
+	MaxScore     *int
+	Decision     string // "" until a reviewer decides
+}
+
+// InvitationOutcomes finds the outcome of each of the organisation's
+// invitations in ids that has a submission.
+func (s *Store) InvitationOutcomes(ctx context.Context, orgID string, ids []string) (map[string]*InvitationOutcome, error) {
+	out := map[string]*InvitationOutcome{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []InvitationOutcome
+	err := s.db.WithContext(ctx).Raw(`SELECT DISTINCT ON (s.invitation_id) s.invitation_id, s.id AS submission_id,
+			s.attempt, s.status, s.score, s.max_score,
+			COALESCE((SELECT r.decision FROM reviews r WHERE r.submission_id = s.id ORDER BY r.created_at DESC LIMIT 1), '') AS decision
+		FROM submissions s WHERE s.org_id = ? AND s.invitation_id IN ?
+		ORDER BY s.invitation_id, s.attempt DESC`, orgID, ids).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("invitation outcomes: %w", err)
+	}
+	for i := range rows {
+		out[rows[i].InvitationID] = &rows[i]
+	}
+	return out, nil
+}
+
+// InvitedEmails reports which of emails already have an invitation to the
+// assessment that is not revoked (a CSV upload skips them unless asked).
+func (s *Store) InvitedEmails(ctx context.Context, orgID, assessmentID string, emails []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(emails) == 0 || !validUUID(assessmentID) {
+		return out, nil
+	}
+	var found []string
+	err := s.db.WithContext(ctx).Model(&Invitation{}).
+		Where("org_id = ? AND assessment_id = ? AND state <> ? AND candidate_email IN ?", orgID, assessmentID, InvitationRevoked, emails).
+		Distinct().Pluck("candidate_email", &found).Error
+	if err != nil {
+		return nil, fmt.Errorf("invited emails: %w", err)
+	}
+	for _, e := range found {
+		out[e] = true
+	}
+	return out, nil
 }
