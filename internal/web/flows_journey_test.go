@@ -133,7 +133,7 @@ func TestJourneyAttemptsAndSharing(t *testing.T) {
 	}
 	e := newEnv(t, "")
 	b := newBrowser(t)
-	link, _ := inviteByStore(t, e, 2, store.ViewVisibleChecks, "Ada Lovelace", "ada@example.com")
+	link, as := inviteByStore(t, e, 2, store.ViewVisibleChecks, "Ada Lovelace", "ada@example.com")
 	cand := b.tab()
 	submit := func(what string, wait chromedp.Action[chromedp.Void]) {
 		b.do(cand, what, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("repo_url")),
@@ -176,6 +176,19 @@ func TestJourneyAttemptsAndSharing(t *testing.T) {
 	if got := b.text(cand, "#progress"); !strings.Contains(got, "Survives a restart") || strings.Contains(got, "restart-evidence") {
 		t.Errorf("after sharing: %q", got)
 	}
+
+	// The recruiters' table shows the outcome and links to the scorecard.
+	if _, err := e.st.AddReview(context.Background(), e.actor(store.RoleReviewer), graded, "advance", "strong"); err != nil {
+		t.Fatal(err)
+	}
+	rec := b.tab()
+	b.signIn(rec, e.url, "recruiter@acme.test")
+	b.do(rec, "invitations table", chromedp.Navigate(e.url+"/assessments/"+as.ID), chromedp.WaitVisible(chromedp.CSS("table.invitations")))
+	if score, decision := b.text(rec, "table.invitations td.score"), b.text(rec, "table.invitations td.decision"); score != "100/100" || decision != "advance" {
+		t.Errorf("invitations table: score %q, decision %q", score, decision)
+	}
+	b.do(rec, "open the submission", chromedp.Click(chromedp.CSS("table.invitations td.score a")),
+		chromedp.WaitVisible(chromedp.CSS(".tag.shared")))
 
 	// Full marks: the page says the work is complete and asks before another attempt.
 	if got := b.text(cand, "#submit .complete"); !strings.Contains(got, "Your work is complete") {
