@@ -99,7 +99,7 @@ func runGrade(ctx context.Context, args []string) error {
 // the checks left out hold. The rest (phases, notices, evidence) is the
 // candidate's own service's and is kept.
 func writeScorecard(w io.Writer, card *grading.Scorecard, format string, all bool) error {
-	shown, shared := card, card.ForCandidate(grading.ViewVisibleChecks)
+	shown, shared := card, card.ForCandidate(grading.ViewVisibleChecks, false)
 	if !all {
 		shown = new(grading.Scorecard)
 		*shown = *card

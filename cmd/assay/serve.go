@@ -12,6 +12,7 @@ import (
 	"github.com/assayhq/assay/internal/api"
 	"github.com/assayhq/assay/internal/auth"
 	"github.com/assayhq/assay/internal/config"
+	"github.com/assayhq/assay/internal/gitfetch"
 	"github.com/assayhq/assay/internal/intake"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/assayhq/assay/internal/web"
@@ -56,6 +57,11 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 	r := gin.New()
 	r.Use(gin.Recovery())
 	tokens, policy := auth.NewTokens(cfg.SecretKey), intake.Policy{Hosts: cfg.GitHosts, AllowLoopback: cfg.AllowLoopback}
+	// A submission's repository and ref are asked about the way the worker
+	// will fetch them, before the submission is taken.
+	policy.Probe = func(ctx context.Context, repoURL, ref string) error {
+		return gitfetch.Probe(ctx, repoURL, ref, gitfetch.Options{AllowLoopbackHTTP: cfg.AllowLoopback})
+	}
 	// One throttle for both sign-in routes (API and dashboard), so a guesser
 	// gets no extra attempts by using the other.
 	throttle := auth.NewThrottle(5, time.Minute)

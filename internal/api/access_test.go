@@ -68,6 +68,9 @@ func staffRoutes() []route {
 		{"POST", "/api/v1/assessments/{id}/invitations", map[string]any{"candidate_name": "C", "candidate_email": "c@example.com"}, recruiters, 201, asm},
 		{"GET", "/api/v1/invitations", nil, recruiters, 200, nil},
 		{"DELETE", "/api/v1/invitations/{id}", nil, recruiters, 204, (*env).freshInvitationFor},
+		{"POST", "/api/v1/invitations/{id}/restore", nil, recruiters, 200, (*env).revokedInvitation},
+		{"POST", "/api/v1/invitations/{id}/grant", map[string]any{"extra_attempts": 1, "extra_hours": 24}, recruiters, 200, (*env).freshInvitationFor},
+		{"POST", "/api/v1/invitations/{id}/link", nil, recruiters, 201, (*env).freshInvitationFor},
 		{"GET", "/api/v1/submissions", nil, all, 200, nil},
 		{"GET", "/api/v1/submissions/{id}", nil, all, 200, sub},
 		{"POST", "/api/v1/submissions/{id}/reviews", map[string]any{"decision": "advance", "notes": "good"}, reviewers, 201, sub},
@@ -76,6 +79,7 @@ func staffRoutes() []route {
 		{"GET", "/api/v1/submissions/{id}/runs/1", nil, all, 200, (*env).gradedSubmission},
 		{"POST", "/api/v1/submissions/{id}/regrade", nil, reviewers, 202, (*env).finishedSubmission},
 		{"POST", "/api/v1/submissions/{id}/cancel", nil, reviewers, 200, (*env).queuedSubmission},
+		{"POST", "/api/v1/submissions/{id}/share", nil, reviewers, 200, (*env).gradedSubmission},
 		{"GET", "/api/v1/users", nil, admins, 200, nil},
 		{"POST", "/api/v1/users", nil, admins, 201, nil}, // body made per case: emails are unique
 		{"PATCH", "/api/v1/users/{id}", map[string]any{"role": "recruiter"}, admins, 200, (*env).freshUserFor},
@@ -126,6 +130,15 @@ func (e *env) gradedSubmission(o *org) string {
 func (e *env) finishedSubmission(o *org) string {
 	id := e.queuedSubmission(o)
 	if _, err := e.store.CancelSubmission(context.Background(), store.Actor{OrgID: o.id, Label: "test"}, id); err != nil {
+		e.t.Fatal(err)
+	}
+	return id
+}
+
+// revokedInvitation makes a new invitation of org o and revokes it unopened.
+func (e *env) revokedInvitation(o *org) string {
+	id := e.freshInvitation(o)
+	if _, err := e.store.RevokeInvitation(context.Background(), store.Actor{OrgID: o.id, Label: "test"}, id); err != nil {
 		e.t.Fatal(err)
 	}
 	return id

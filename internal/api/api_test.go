@@ -49,12 +49,18 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvWith(t, intake.Policy{Hosts: []string{"github.com"}})
+}
+
+// newEnvWith is newEnv with another intake policy (a probe, a loopback host).
+func newEnvWith(t testing.TB, policy intake.Policy) *env {
+	t.Helper()
 	st := storetest.New(t).Store
 	gin.SetMode(gin.TestMode)
 	r := gin.New()
 	api.Register(r, api.Deps{
 		Store: st, Tokens: auth.NewTokens(secret), SecretKey: secret, Throttle: auth.NewThrottle(5, time.Minute),
-		Intake:  intake.Policy{Hosts: []string{"github.com"}},
+		Intake:  policy,
 		Catalog: testCatalog, BaseURL: "http://assay.test",
 	})
 	srv := httptest.NewServer(r)

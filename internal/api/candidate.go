@@ -36,7 +36,7 @@ func (a *api) candidate(c *gin.Context) {
 		return
 	}
 	th, _ := a.Catalog.Takehome(v.Assessment.Takehome)
-	left := max(v.Assessment.MaxSubmissions-v.Attempts, 0)
+	left := max(v.AttemptsAllowed-v.Attempts, 0)
 	if v.Invitation.ExpiresAt != nil && time.Now().After(*v.Invitation.ExpiresAt) {
 		left = 0
 	}
@@ -52,7 +52,7 @@ func (a *api) candidate(c *gin.Context) {
 		"opened_at":        v.Invitation.OpenedAt,
 		"deadline":         v.Invitation.ExpiresAt,
 		"attempts_used":    v.Attempts,
-		"attempts_allowed": v.Assessment.MaxSubmissions,
+		"attempts_allowed": v.AttemptsAllowed,
 		"attempts_left":    left,
 	})
 }
@@ -78,6 +78,11 @@ func (a *api) candidateSubmit(c *gin.Context) {
 		return
 	}
 	if err := intake.Ref(req.Ref); err != nil {
+		respondError(c, err)
+		return
+	}
+	// Asked before anything is stored: a mistyped URL or branch costs no attempt.
+	if err := a.Intake.Reachable(c.Request.Context(), repo, req.Ref); err != nil {
 		respondError(c, err)
 		return
 	}
@@ -117,12 +122,15 @@ type candidateSubmission struct {
 	Ref        string     `json:"ref"`
 	CreatedAt  time.Time  `json:"created_at"`
 	FinishedAt *time.Time `json:"finished_at"`
+	// CountsAsAttempt is false when grading ended on the platform's fault
+	// (status error): the attempt is given back.
+	CountsAsAttempt bool `json:"counts_as_attempt"`
 	*grading.CandidateScorecard
 }
 
 func candidateSubmissionView(s *store.Submission, scorecard json.RawMessage, view string) candidateSubmission {
 	out := candidateSubmission{ID: s.ID, Status: s.Status, Attempt: s.Attempt, RepoURL: s.RepoURL, Ref: s.Ref,
-		CreatedAt: s.CreatedAt, FinishedAt: s.FinishedAt}
+		CreatedAt: s.CreatedAt, FinishedAt: s.FinishedAt, CountsAsAttempt: s.Status != store.StatusError}
 	if scorecard == nil {
 		return out
 	}
@@ -131,6 +139,6 @@ func candidateSubmissionView(s *store.Submission, scorecard json.RawMessage, vie
 		slog.Error("read stored scorecard", "submission", s.ID, "err", err)
 		return out
 	}
-	out.CandidateScorecard = card.ForCandidate(view)
+	out.CandidateScorecard = card.ForCandidate(view, s.SharedAt != nil)
 	return out
 }

@@ -76,3 +76,53 @@ func (a *api) revokeInvitation(c *gin.Context) {
 	}
 	c.Status(http.StatusNoContent)
 }
+
+type grantRequest struct {
+	ExtraAttempts int `json:"extra_attempts"`
+	ExtraHours    int `json:"extra_hours"`
+}
+
+// grantInvitation gives one candidate more attempts or more time, and mails
+// them the news.
+func (a *api) grantInvitation(c *gin.Context) {
+	var req grantRequest
+	if err := decode(c, &req); err != nil {
+		respondError(c, err)
+		return
+	}
+	if err := rules.Grant(req.ExtraAttempts, req.ExtraHours); err != nil {
+		respondError(c, err)
+		return
+	}
+	inv, err := a.Store.GrantInvitation(c.Request.Context(), actor(c), c.Param("id"),
+		store.Grant{Attempts: req.ExtraAttempts, Hours: req.ExtraHours}, mail.Grant)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, inv)
+}
+
+// reissueLink gives the invitation a fresh link (the old one stops working)
+// and mails it; like a new invitation's, it is shown this once.
+func (a *api) reissueLink(c *gin.Context) {
+	token, inv, err := a.Store.ReissueInvitationLink(c.Request.Context(), actor(c), c.Param("id"),
+		func(token string, inv *store.Invitation, as *store.Assessment) (store.MailContent, error) {
+			return mail.NewLink(inv, as, a.BaseURL+"/c/"+token)
+		})
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"invitation": inv, "invite_url": a.BaseURL + "/c/" + token, "token": token})
+}
+
+// restoreInvitation undoes a revoke the candidate never saw.
+func (a *api) restoreInvitation(c *gin.Context) {
+	inv, err := a.Store.RestoreInvitation(c.Request.Context(), actor(c), c.Param("id"))
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, inv)
+}

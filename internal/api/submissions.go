@@ -113,3 +113,14 @@ func (a *api) getRun(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, r)
 }
+
+// shareScorecard shows the candidate every check of a graded submission
+// (never the evidence), as the brief promises once reviewers share it.
+func (a *api) shareScorecard(c *gin.Context) {
+	sub, err := a.Store.ShareScorecard(c.Request.Context(), actor(c), c.Param("id"))
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, sub)
+}

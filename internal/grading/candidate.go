@@ -29,6 +29,21 @@ type CandidateScorecard struct {
 	// none is.
 	UnsharedPoints int    `json:"unshared_points,omitempty"`
 	Unshared       string `json:"unshared,omitempty"`
+	// Failure says where and why the service did not get as far as the
+	// checks (build or start failed); nil when it did, or when grading
+	// stopped on the platform's fault (the candidate can do nothing about it).
+	Failure *CandidateFailure `json:"failure,omitempty"`
+	// Shared is true once the reviewers shared the full scorecard: every
+	// check is listed, hidden ones too.
+	Shared bool `json:"shared,omitempty"`
+}
+
+// CandidateFailure is the phase that failed, its one-line reason and the end
+// of its output (capped by the grader), so the candidate can fix it.
+type CandidateFailure struct {
+	Phase      string `json:"phase"`
+	Message    string `json:"message"`
+	OutputTail string `json:"output_tail"`
 }
 
 // CandidateCheck is what a candidate may read of one check: never its
@@ -46,18 +61,22 @@ type CandidateCheck struct {
 // ForCandidate decides what the candidate sees of s under the assessment's
 // candidate view: nil for nothing (or a view it does not know), the totals
 // for total, and for visible_checks the totals with the visible checks and a
-// sentence saying how many points the hidden ones hold.
-func (s *Scorecard) ForCandidate(view string) *CandidateScorecard {
-	if view != ViewTotal && view != ViewVisibleChecks {
+// sentence saying how many points the hidden ones hold. Every view but
+// nothing also says why a build or start failed. Once the reviewers shared
+// the full scorecard (shared), every check is listed whatever the view:
+// sharing is their deliberate choice for this submission. Evidence is never
+// shared: it records what the suite sent and expected.
+func (s *Scorecard) ForCandidate(view string, shared bool) *CandidateScorecard {
+	if !shared && view != ViewTotal && view != ViewVisibleChecks {
 		return nil
 	}
-	out := &CandidateScorecard{Score: s.Score, MaxScore: s.MaxScore}
-	if view == ViewTotal {
+	out := &CandidateScorecard{Score: s.Score, MaxScore: s.MaxScore, Failure: s.failure(), Shared: shared}
+	if view == ViewTotal && !shared {
 		return out
 	}
 	out.Checks = []CandidateCheck{}
 	for _, c := range s.Checks {
-		if c.Visibility != Visible {
+		if c.Visibility != Visible && !shared {
 			out.UnsharedPoints += c.MaxScore
 			continue
 		}
@@ -68,6 +87,20 @@ func (s *Scorecard) ForCandidate(view string) *CandidateScorecard {
 		out.Unshared = unsharedSentence(out.UnsharedPoints)
 	}
 	return out
+}
+
+// failure is the failed phase of a build or start failure; a platform error
+// is not the candidate's to fix and its output is not theirs to read.
+func (s *Scorecard) failure() *CandidateFailure {
+	if s.Status != StatusBuildFailed && s.Status != StatusStartFailed {
+		return nil
+	}
+	for _, p := range s.Phases {
+		if p.Status == PhaseFailed {
+			return &CandidateFailure{Phase: p.Name, Message: p.Message, OutputTail: p.OutputTail}
+		}
+	}
+	return nil
 }
 
 // Shares reports whether the candidate sees the check with this id.

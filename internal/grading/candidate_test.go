@@ -19,17 +19,17 @@ func candidateCard() *Scorecard {
 
 func TestForCandidateSharesWhatTheViewSays(t *testing.T) {
 	card := candidateCard()
-	if got := card.ForCandidate(ViewNothing); got != nil {
+	if got := card.ForCandidate(ViewNothing, false); got != nil {
 		t.Errorf("nothing view shares %+v", got)
 	}
-	if got := card.ForCandidate("everything"); got != nil {
+	if got := card.ForCandidate("everything", false); got != nil {
 		t.Errorf("unknown view shares %+v", got)
 	}
-	total := card.ForCandidate(ViewTotal)
+	total := card.ForCandidate(ViewTotal, false)
 	if total == nil || total.Score != 8 || total.MaxScore != 17 || total.Checks != nil || total.Unshared != "" {
 		t.Errorf("total view: %+v", total)
 	}
-	v := card.ForCandidate(ViewVisibleChecks)
+	v := card.ForCandidate(ViewVisibleChecks, false)
 	if v.Score != 8 || v.MaxScore != 17 {
 		t.Errorf("visible view totals %d/%d, want the full 8/17", v.Score, v.MaxScore)
 	}
@@ -50,12 +50,47 @@ func TestForCandidateSharesWhatTheViewSays(t *testing.T) {
 func TestForCandidateWithoutHiddenChecksSaysNothingUnshared(t *testing.T) {
 	card := candidateCard()
 	card.Checks, card.MaxScore = card.Checks[:2], 11
-	v := card.ForCandidate(ViewVisibleChecks)
+	v := card.ForCandidate(ViewVisibleChecks, false)
 	if v.UnsharedPoints != 0 || v.Unshared != "" || len(v.Checks) != 2 {
 		t.Errorf("all visible: %+v", v)
 	}
 	card.Checks[1].Visibility, card.Checks[1].MaxScore = Hidden, 1
-	if got := card.ForCandidate(ViewVisibleChecks).Unshared; got != "1 point is in checks your reviewers have not shared" {
+	if got := card.ForCandidate(ViewVisibleChecks, false).Unshared; got != "1 point is in checks your reviewers have not shared" {
 		t.Errorf("one point: %q", got)
+	}
+}
+
+func TestForCandidateSaysWhyTheStartFailed(t *testing.T) {
+	card := candidateCard()
+	card.Status = StatusStartFailed
+	card.Phases = []Phase{{Name: "build", Status: PhaseOK, OutputTail: "built"},
+		{Name: "web", Status: PhaseFailed, Message: "listened on 3000 instead: read the port from PORT", OutputTail: "listening on :3000"}}
+	for _, view := range []string{ViewTotal, ViewVisibleChecks} {
+		f := card.ForCandidate(view, false).Failure
+		if f == nil || f.Phase != "web" || !strings.Contains(f.Message, "read the port from PORT") || f.OutputTail != "listening on :3000" {
+			t.Errorf("%s view: failure %+v", view, f)
+		}
+	}
+	if got := card.ForCandidate(ViewNothing, false); got != nil {
+		t.Errorf("nothing view shares %+v", got)
+	}
+	// The platform's own failure is not the candidate's to read.
+	card.Status, card.Phases[1].Status = StatusError, PhaseError
+	if f := card.ForCandidate(ViewTotal, false).Failure; f != nil {
+		t.Errorf("platform error shared as %+v", f)
+	}
+}
+
+func TestForCandidateSharedListsEveryCheckWithoutEvidence(t *testing.T) {
+	for _, view := range CandidateViews {
+		v := candidateCard().ForCandidate(view, true)
+		if v == nil || len(v.Checks) != 3 || !v.Shares("resilience.retry_503") || v.Unshared != "" || !v.Shared {
+			t.Errorf("%s view, shared: %+v", view, v)
+			continue
+		}
+		raw, _ := json.Marshal(v)
+		if strings.Contains(string(raw), "exchanges") || strings.Contains(string(raw), "evidence") {
+			t.Errorf("%s view, shared: evidence in %s", view, raw)
+		}
 	}
 }

@@ -1,9 +1,11 @@
 // Package intake checks what a candidate submits before anything is stored:
-// the repository URL and the git ref. It needs no network: the fetch checks
-// again the address it actually connects to.
+// the repository URL and the git ref. RepoURL and Ref need no network (the
+// fetch checks again the address it actually connects to); Reachable then
+// asks the repository's server, when a probe is wired.
 package intake
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -24,6 +26,10 @@ type Policy struct {
 	Hosts []string
 	// AllowLoopback is the dev/test switch that lets http:// reach a listed loopback host.
 	AllowLoopback bool
+	// Probe asks the repository's server whether a URL and ref exist
+	// (gitfetch.Probe with the worker's fetch options); nil skips the
+	// question (tests with made-up repositories).
+	Probe func(ctx context.Context, repoURL, ref string) error
 }
 
 const maxURLLength = 2048

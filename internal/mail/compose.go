@@ -10,7 +10,7 @@ import (
 	"github.com/assayhq/assay/internal/store"
 )
 
-// The three messages, each as a subject and a plain-text and an HTML body
+// The messages, each as a subject and a plain-text and an HTML body
 // made from the same data. html/template escapes every candidate-controlled
 // string in the HTML part.
 var (
@@ -41,6 +41,22 @@ We received your submission for "{{.Title}}" (attempt {{.Attempt}}):
   received:   {{when .At}}
 
 It is being graded now; your invitation page shows its progress.
+{{end}}
+{{define "new_link"}}Hello {{.Name}},
+
+Here is a new personal link for the take-home assessment "{{.Title}}":
+
+{{.Link}}
+
+The link you had before no longer works. Keep this one to yourself: anyone with it can submit in your name.
+{{end}}
+{{define "grant"}}Hello {{.Name}},
+
+Good news about "{{.Title}}":{{if .Attempts}}
+  - you have {{.Attempts}} more attempt(s);{{end}}{{if .Hours}}
+  - you have {{.Hours}} more hour(s){{if not .Deadline.IsZero}}: your deadline is now {{when .Deadline}}{{end}};{{end}}
+
+Submit through the personal link from your invitation email.
 {{end}}`))
 
 	htmlTemplates = htmltemplate.Must(htmltemplate.New("").Funcs(htmltemplate.FuncMap{"when": when}).Parse(`
@@ -61,6 +77,18 @@ Keep this link to yourself: anyone with it can submit in your name.</p>
 <p>We received your submission for <strong>{{.Title}}</strong> (attempt {{.Attempt}}):</p>
 <ul><li>repository: <code>{{.Repo}}</code></li>{{if .Ref}}<li>ref: <code>{{.Ref}}</code></li>{{end}}<li>received: {{when .At}}</li></ul>
 <p>It is being graded now; your invitation page shows its progress.</p>
+</body></html>{{end}}
+{{define "new_link"}}<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">
+<p>Hello {{.Name}},</p>
+<p>Here is a new personal link for the take-home assessment <strong>{{.Title}}</strong>:<br>
+<a href="{{.Link}}">Open your personal link</a> <code>{{.Link}}</code></p>
+<p>The link you had before no longer works. Keep this one to yourself: anyone with it can submit in your name.</p>
+</body></html>{{end}}
+{{define "grant"}}<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">
+<p>Hello {{.Name}},</p>
+<p>Good news about <strong>{{.Title}}</strong>:</p>
+<ul>{{if .Attempts}}<li>you have {{.Attempts}} more attempt(s);</li>{{end}}{{if .Hours}}<li>you have {{.Hours}} more hour(s){{if not .Deadline.IsZero}}: your deadline is now {{when .Deadline}}{{end}};</li>{{end}}</ul>
+<p>Submit through the personal link from your invitation email.</p>
 </body></html>{{end}}`))
 )
 
@@ -107,5 +135,24 @@ func Reminder(inv *store.Invitation, as *store.Assessment) (store.MailContent, e
 func Receipt(sub *store.Submission, inv *store.Invitation, as *store.Assessment) (store.MailContent, error) {
 	return compose(store.MailReceipt, "We received your submission for "+as.Title, data{
 		Name: inv.CandidateName, Title: as.Title, Repo: sub.RepoURL, Ref: sub.Ref, Attempt: sub.Attempt, At: sub.CreatedAt,
+	}, inv.CandidateEmail)
+}
+
+// NewLink carries the fresh link a recruiter issued; the old one no longer works.
+func NewLink(inv *store.Invitation, as *store.Assessment, link string) (store.MailContent, error) {
+	return compose(store.MailNewLink, "Your new link for "+as.Title, data{
+		Name: inv.CandidateName, Title: as.Title, Link: link,
+	}, inv.CandidateEmail)
+}
+
+// Grant tells a candidate they have more attempts or more time (and the new
+// deadline, when the clock has started).
+func Grant(inv *store.Invitation, as *store.Assessment, g store.Grant) (store.MailContent, error) {
+	var deadline time.Time
+	if inv.ExpiresAt != nil && g.Hours > 0 {
+		deadline = *inv.ExpiresAt
+	}
+	return compose(store.MailGrant, "More time or attempts for "+as.Title, data{
+		Name: inv.CandidateName, Title: as.Title, Attempts: g.Attempts, Hours: g.Hours, Deadline: deadline,
 	}, inv.CandidateEmail)
 }

@@ -127,3 +127,18 @@ func oneOf(values []string) string {
 	}
 	return strings.Join(values[:len(values)-1], ", ") + " or " + values[len(values)-1]
 }
+
+// Grant checks what a recruiter gives one candidate on top of the
+// assessment: extra attempts and hours, at least one of them (the store
+// also caps the totals an invitation may get).
+func Grant(attempts, hours int) error {
+	switch {
+	case attempts < 0 || attempts > MaxAttempts:
+		return &Error{"extra_attempts", fmt.Sprintf("must be from 0 to %d", MaxAttempts)}
+	case hours < 0 || hours > MaxHours:
+		return &Error{"extra_hours", fmt.Sprintf("must be from 0 to %d", MaxHours)}
+	case attempts == 0 && hours == 0:
+		return &Error{"extra_attempts", "or extra_hours must be more than 0"}
+	}
+	return nil
+}

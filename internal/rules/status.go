@@ -27,6 +27,8 @@ func Status(err error) (int, string) {
 		return http.StatusNotFound, "not found"
 	case errors.Is(err, store.ErrInvalid), errors.Is(err, intake.ErrRejected), errors.Is(err, webhooks.ErrRefused):
 		return http.StatusBadRequest, Message(err)
+	case errors.Is(err, intake.ErrUnreachable):
+		return http.StatusUnprocessableEntity, Message(err)
 	case errors.Is(err, store.ErrConflict):
 		return http.StatusConflict, Message(err)
 	case errors.Is(err, store.ErrClosed):

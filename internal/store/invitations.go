@@ -114,11 +114,14 @@ func (s *Store) RevokeInvitation(ctx context.Context, a Actor, id string) (*Invi
 	return &inv, nil
 }
 
-// CandidateView is what a candidate's token opens: the invitation and its assessment.
+// CandidateView is what a candidate's token opens: the invitation and its
+// assessment, with the attempts used (the platform's failures not counted)
+// and allowed (the assessment's and those granted).
 type CandidateView struct {
-	Invitation Invitation
-	Assessment Assessment
-	Attempts   int
+	Invitation      Invitation
+	Assessment      Assessment
+	Attempts        int
+	AttemptsAllowed int
 }
 
 // OpenInvitation finds the invitation of a token and, on first use, starts
@@ -135,7 +138,7 @@ func (s *Store) OpenInvitation(ctx context.Context, token string) (*CandidateVie
 		}
 		if v.Invitation.OpenedAt == nil {
 			now := time.Now().UTC()
-			expires := now.Add(time.Duration(v.Assessment.HoursAllowed) * time.Hour)
+			expires := now.Add(time.Duration(v.Invitation.HoursAllowed(&v.Assessment)) * time.Hour)
 			if err := tx.Model(&v.Invitation).Updates(map[string]any{
 				"state": InvitationOpened, "opened_at": now, "expires_at": expires,
 			}).Error; err != nil {
@@ -149,11 +152,11 @@ func (s *Store) OpenInvitation(ctx context.Context, token string) (*CandidateVie
 				return err
 			}
 		}
-		var n int64
-		if err := tx.Model(&Submission{}).Where("invitation_id = ?", v.Invitation.ID).Count(&n).Error; err != nil {
-			return fmt.Errorf("count attempts: %w", err)
+		used, _, err := countAttempts(tx, v.Invitation.ID)
+		if err != nil {
+			return err
 		}
-		v.Attempts = int(n)
+		v.Attempts, v.AttemptsAllowed = used, v.Invitation.AttemptsAllowed(&v.Assessment)
 		return nil
 	})
 	if err != nil {

@@ -52,11 +52,13 @@ type MailContent struct {
 
 // queueMail writes a message and its mail:send task in the caller's
 // transaction. A message of the same kind about the same object is written
-// once: a second one is dropped.
+// once (a second one is dropped), except a new link or a grant, which may be
+// sent again (the partial unique index says which kinds are once only).
 func queueMail(tx *gorm.DB, orgID, kind, subjectID string, c MailContent) error {
 	var ids []string
 	err := tx.Raw(`INSERT INTO mail_messages (org_id, kind, subject_id, to_addr, subject, text_body, html_body)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, subject_id) DO NOTHING RETURNING id`,
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (kind, subject_id) WHERE kind IN ('invitation', 'reminder', 'receipt') DO NOTHING RETURNING id`,
 		orgID, kind, subjectID, c.To, c.Subject, c.Text, c.HTML).Scan(&ids).Error
 	if err != nil {
 		return fmt.Errorf("queue %s mail: %w", kind, err)

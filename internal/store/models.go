@@ -101,7 +101,19 @@ type Invitation struct {
 	CreatedBy        *string    `json:"created_by,omitempty"`
 	CreatedAt        time.Time  `json:"created_at"`
 	RevokedAt        *time.Time `json:"revoked_at,omitempty"`
+	// ExtraAttempts and ExtraHours are what a recruiter granted this
+	// candidate on top of the assessment's attempts and hours.
+	ExtraAttempts int `json:"extra_attempts"`
+	ExtraHours    int `json:"extra_hours"`
 }
+
+// AttemptsAllowed is the assessment's attempts plus those granted to inv.
+func (inv *Invitation) AttemptsAllowed(as *Assessment) int {
+	return as.MaxSubmissions + inv.ExtraAttempts
+}
+
+// HoursAllowed is the assessment's hours plus those granted to inv.
+func (inv *Invitation) HoursAllowed(as *Assessment) int { return as.HoursAllowed + inv.ExtraHours }
 
 // Submission is one attempt of a candidate: a repository at a revision.
 type Submission struct {
@@ -121,6 +133,8 @@ type Submission struct {
 	StartedAt    *time.Time `json:"started_at,omitempty"`
 	FinishedAt   *time.Time `json:"finished_at,omitempty"`
 	UpdatedAt    time.Time  `json:"updated_at"`
+	// SharedAt is when reviewers shared the full scorecard with the candidate.
+	SharedAt *time.Time `json:"shared_at,omitempty"`
 }
 
 // Scorecard is the grader's verdict on a submission: the contract's JSON in

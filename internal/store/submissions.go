@@ -45,9 +45,9 @@ func submit(tx *gorm.DB, token, repoURL, ref string) (*Submission, *Invitation, 
 	// Counted after the lock, in a statement of its own: a subquery in the
 	// locking SELECT would see the snapshot from before the lock wait, and two
 	// concurrent submissions would both take the same attempt number.
-	var attempts int64
-	if err := tx.Model(&Submission{}).Where("invitation_id = ?", inv.ID).Count(&attempts).Error; err != nil {
-		return nil, nil, nil, fmt.Errorf("count attempts: %w", err)
+	used, made, err := countAttempts(tx, inv.ID)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	var as Assessment
 	if err := tx.Where("id = ?", inv.AssessmentID).Take(&as).Error; err != nil {
@@ -56,18 +56,18 @@ func submit(tx *gorm.DB, token, repoURL, ref string) (*Submission, *Invitation, 
 	now := time.Now().UTC()
 	if inv.ExpiresAt == nil {
 		// Submitting without opening the page first still starts the clock.
-		exp := now.Add(time.Duration(as.HoursAllowed) * time.Hour)
+		exp := now.Add(time.Duration(inv.HoursAllowed(&as)) * time.Hour)
 		inv.OpenedAt, inv.ExpiresAt = &now, &exp
 	}
 	if now.After(*inv.ExpiresAt) {
 		return nil, nil, nil, fmt.Errorf("%w: the deadline passed at %s", ErrClosed, inv.ExpiresAt.Format(time.RFC3339))
 	}
-	if int(attempts) >= as.MaxSubmissions {
-		return nil, nil, nil, fmt.Errorf("%w: all %d attempts are used", ErrClosed, as.MaxSubmissions)
+	if allowed := inv.AttemptsAllowed(&as); used >= allowed {
+		return nil, nil, nil, fmt.Errorf("%w: all %d attempts are used", ErrClosed, allowed)
 	}
 	sub := Submission{
 		OrgID: inv.OrgID, AssessmentID: as.ID, InvitationID: inv.ID,
-		RepoURL: repoURL, Ref: ref, Attempt: int(attempts) + 1, Status: StatusQueued,
+		RepoURL: repoURL, Ref: ref, Attempt: made + 1, Status: StatusQueued,
 	}
 	if err := tx.Create(&sub).Error; err != nil {
 		return nil, nil, nil, fmt.Errorf("create submission: %w", err)
@@ -93,6 +93,49 @@ func submit(tx *gorm.DB, token, repoURL, ref string) (*Submission, *Invitation, 
 		return nil, nil, nil, err
 	}
 	return &sub, &inv, &as, nil
+}
+
+// countAttempts counts an invitation's submissions: used are those that
+// count against its attempts (all but the platform's failures, status
+// error: the candidate is not charged for them), made is every one (the
+// next attempt's number follows it).
+func countAttempts(tx *gorm.DB, invitationID string) (used, made int, err error) {
+	var row struct{ Used, Made int }
+	if err := tx.Raw(`SELECT count(*) FILTER (WHERE status <> ?) AS used, count(*) AS made
+		FROM submissions WHERE invitation_id = ?`, StatusError, invitationID).Scan(&row).Error; err != nil {
+		return 0, 0, fmt.Errorf("count attempts: %w", err)
+	}
+	return row.Used, row.Made, nil
+}
+
+// ShareScorecard shares a graded submission's full scorecard with its
+// candidate: every check, hidden ones too (grading's ForCandidate decides
+// what that shows). Sharing again changes nothing.
+func (s *Store) ShareScorecard(ctx context.Context, a Actor, id string) (*Submission, error) {
+	var sub Submission
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if !validUUID(id) {
+			return fmt.Errorf("submission %q: %w", id, ErrNotFound)
+		}
+		if err := tx.Clauses(forUpdate).Where("org_id = ? AND id = ?", a.OrgID, id).Take(&sub).Error; err != nil {
+			return notFound(err, "submission")
+		}
+		if sub.Status != StatusGraded {
+			return fmt.Errorf("%w: the submission is %s; only a graded scorecard can be shared", ErrConflict, sub.Status)
+		}
+		if sub.SharedAt != nil {
+			return nil
+		}
+		now := time.Now().UTC()
+		if err := tx.Model(&sub).Update("shared_at", now).Error; err != nil {
+			return fmt.Errorf("share scorecard %s: %w", id, err)
+		}
+		return audit(tx, a, "submission.scorecard_shared", "submission", id, nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &sub, nil
 }
 
 // SubmissionFilter narrows a list of submissions.

@@ -100,6 +100,8 @@ type assessmentData struct {
 	Assessment  store.Assessment
 	Takehome    catalog.Takehome
 	Invitations []store.Invitation
+	// Outcomes are the invitations' latest attempts, by invitation id.
+	Outcomes    map[string]*store.InvitationOutcome
 	Next        string
 	Invite      inviteForm
 	MailEnabled bool
@@ -127,6 +129,14 @@ func (s *server) assessmentPage(c *gin.Context, status int, form inviteForm) {
 		d.Invitations, d.Next, err = s.Store.Invitations(ctx, p.OrgID, store.InvitationFilter{AssessmentID: as.ID},
 			store.Page{Limit: 200, Cursor: c.Query("cursor")})
 		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		ids := make([]string, len(d.Invitations))
+		for i, inv := range d.Invitations {
+			ids[i] = inv.ID
+		}
+		if d.Outcomes, err = s.Store.InvitationOutcomes(ctx, p.OrgID, ids); err != nil {
 			s.fail(c, err)
 			return
 		}

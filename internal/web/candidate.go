@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"html/template"
 	"log/slog"
@@ -23,14 +24,18 @@ import (
 // leaking to links in the brief) and is checked by every store call.
 
 type candidateData struct {
-	Token         string
-	Invitation    store.Invitation
-	Assessment    store.Assessment
-	Takehome      catalog.Takehome
-	Brief         template.HTML
-	Instructions  template.HTML
-	AttemptsLeft  int
-	Closed        string // why no more submissions are taken, if so
+	Token        string
+	Invitation   store.Invitation
+	Assessment   store.Assessment
+	Takehome     catalog.Takehome
+	Brief        template.HTML
+	Instructions template.HTML
+	AttemptsLeft int
+	Attempts     int    // allowed: the assessment's and those granted
+	Closed       string // why no more submissions are taken, if so
+	// Complete is set when the latest attempt scored full marks (and the
+	// candidate can see it): another attempt must be confirmed.
+	Complete      bool
 	Latest        *progressData
 	Earlier       []store.Submission
 	RepoURL, Ref  string
@@ -75,7 +80,8 @@ func (s *server) showCandidate(c *gin.Context, status int, d candidateData) {
 	d.Takehome, _ = s.Catalog.Takehome(v.Assessment.Takehome)
 	d.Brief = markdown(d.Takehome.Brief)
 	d.Instructions = markdown(v.Assessment.Instructions)
-	d.AttemptsLeft = max(v.Assessment.MaxSubmissions-v.Attempts, 0)
+	d.AttemptsLeft, d.Attempts = max(v.AttemptsAllowed-v.Attempts, 0), v.AttemptsAllowed
+	d.Complete = complete(&v.Assessment, subs)
 	switch {
 	case v.Invitation.ExpiresAt != nil && time.Now().After(*v.Invitation.ExpiresAt):
 		d.Closed = "The deadline has passed; no more submissions are taken."
@@ -125,7 +131,30 @@ func (s *server) candidateSubmit(c *gin.Context) {
 		s.showCandidate(c, http.StatusUnprocessableEntity, d)
 		return
 	}
-	_, err = s.Store.SubmitWithReceipt(c.Request.Context(), token, repo, d.Ref, mail.Receipt)
+	ctx := c.Request.Context()
+	if c.PostForm("again") != "yes" {
+		done, err := s.workComplete(ctx, token)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			s.candidateNotFound(c)
+			return
+		case err != nil:
+			s.fail(c, err)
+			return
+		case done:
+			d.SubmitMessage = "Your last attempt scored full marks. Tick the box below to confirm you want to use another attempt."
+			s.showCandidate(c, http.StatusConflict, d)
+			return
+		}
+	}
+	// Asked before anything is stored: a mistyped URL or branch costs no attempt.
+	var unreachable *intake.Unreachable
+	if err := s.Intake.Reachable(ctx, repo, d.Ref); errors.As(err, &unreachable) {
+		d.Errors[unreachable.Field] = sentence(unreachable.Reason)
+		s.showCandidate(c, http.StatusUnprocessableEntity, d)
+		return
+	}
+	_, err = s.Store.SubmitWithReceipt(ctx, token, repo, d.Ref, mail.Receipt)
 	if err != nil {
 		status, msg := rules.Status(err)
 		switch status {
@@ -140,6 +169,33 @@ func (s *server) candidateSubmit(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/c/"+token+"#progress")
+}
+
+// workComplete reports whether the token's latest attempt scored full marks
+// where the candidate can see it.
+func (s *server) workComplete(ctx context.Context, token string) (bool, error) {
+	v, err := s.Store.OpenInvitation(ctx, token)
+	if err != nil {
+		return false, err
+	}
+	subs, err := s.Store.InvitationSubmissions(ctx, v.Invitation.ID)
+	if err != nil {
+		return false, err
+	}
+	return complete(&v.Assessment, subs), nil
+}
+
+// complete reports whether the latest of subs (newest first) scored full
+// marks and the candidate sees its score (the assessment shares one, or the
+// reviewers shared the scorecard): the work is done.
+func complete(as *store.Assessment, subs []store.Submission) bool {
+	if len(subs) == 0 {
+		return false
+	}
+	l := subs[0]
+	shown := as.CandidateView != grading.ViewNothing || l.SharedAt != nil
+	return shown && l.Status == store.StatusGraded && l.Score != nil && l.MaxScore != nil &&
+		*l.MaxScore > 0 && *l.Score == *l.MaxScore
 }
 
 // sentence capitalises a message and ends it with a full stop.
@@ -215,7 +271,7 @@ func (s *server) progress(token string, sub *store.Submission, scorecard []byte,
 			slog.Error("read stored scorecard", "submission", sub.ID, "err", err)
 			return p
 		}
-		p.Card = sc.ForCandidate(view)
+		p.Card = sc.ForCandidate(view, sub.SharedAt != nil)
 	}
 	return p
 }

@@ -18,6 +18,9 @@ type csvRow struct {
 	Line        int
 	Name, Email string
 	Error       string
+	// AlreadyInvited: the email has an invitation to the assessment that
+	// is not revoked; the row is skipped unless the recruiter asks.
+	AlreadyInvited bool
 }
 
 // parseCandidates reads "name,email" lines (an optional header line naming

@@ -15,6 +15,7 @@ import (
 
 	"github.com/assayhq/assay/internal/auth"
 	"github.com/assayhq/assay/internal/catalog"
+	"github.com/assayhq/assay/internal/gitfetch"
 	"github.com/assayhq/assay/internal/gitfetch/gittest"
 	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/intake"
@@ -125,7 +126,11 @@ func newEnv(t testing.TB, repoHost string) *env {
 	r.Use(gin.Recovery())
 	policy := intake.Policy{Hosts: []string{"github.com"}}
 	if repoHost != "" {
-		policy = intake.Policy{Hosts: []string{repoHost}, AllowLoopback: true}
+		// The loopback host is asked about each submission as in production.
+		policy = intake.Policy{Hosts: []string{repoHost}, AllowLoopback: true,
+			Probe: func(ctx context.Context, repoURL, ref string) error {
+				return gitfetch.Probe(ctx, repoURL, ref, gitfetch.Options{AllowLoopbackHTTP: true})
+			}}
 	}
 	if err := web.Register(r, web.Deps{Store: st, Tokens: e.tokens, Throttle: auth.NewThrottle(100, time.Second),
 		Intake: policy, Catalog: helloCatalog, BaseURL: e.url, SecretKey: []byte(strings.Repeat("s", 32))}); err != nil {

@@ -3,8 +3,10 @@ package web
 import (
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
+	"github.com/assayhq/assay/internal/auth"
 	"github.com/assayhq/assay/internal/mail"
 	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
@@ -22,6 +24,7 @@ type invitedData struct {
 	AssessmentID string
 	Invited      []invited
 	MailEnabled  bool
+	Reissued     bool // a new link for an existing invitation: the old one stopped working
 }
 
 // inviteOne creates an invitation with its mail and returns its link.
@@ -60,8 +63,28 @@ func (s *server) invite(c *gin.Context) {
 type csvPreview struct {
 	AssessmentID string
 	Rows         []csvRow
-	Valid        int
+	Valid        int // rows ready to invite
+	Invited      int // valid rows whose email is already invited
 	Source       string
+}
+
+// markInvited flags the valid rows whose email already has an invitation
+// to the assessment that is not revoked.
+func (s *server) markInvited(c *gin.Context, rows []csvRow) error {
+	var emails []string
+	for _, r := range rows {
+		if r.Error == "" {
+			emails = append(emails, r.Email)
+		}
+	}
+	invited, err := s.Store.InvitedEmails(c.Request.Context(), auth.Current(c).OrgID, c.Param("id"), emails)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		rows[i].AlreadyInvited = rows[i].Error == "" && invited[rows[i].Email]
+	}
+	return nil
 }
 
 // previewCSV shows what an upload would create, row by row, before
@@ -88,9 +111,16 @@ func (s *server) previewCSV(c *gin.Context) {
 		s.assessmentPage(c, http.StatusUnprocessableEntity, inviteForm{CSVError: "The upload was refused: " + err.Error() + "."})
 		return
 	}
+	if err := s.markInvited(c, rows); err != nil {
+		s.fail(c, err)
+		return
+	}
 	p := csvPreview{AssessmentID: c.Param("id"), Rows: rows, Source: string(raw)}
 	for _, r := range rows {
-		if r.Error == "" {
+		switch {
+		case r.AlreadyInvited:
+			p.Invited++
+		case r.Error == "":
 			p.Valid++
 		}
 	}
@@ -105,9 +135,14 @@ func (s *server) confirmCSV(c *gin.Context) {
 		s.assessmentPage(c, http.StatusUnprocessableEntity, inviteForm{CSVError: "The upload was refused: " + err.Error() + "."})
 		return
 	}
+	if err := s.markInvited(c, rows); err != nil {
+		s.fail(c, err)
+		return
+	}
+	again := c.PostForm("invite_again") == "yes"
 	var out []invited
 	for _, r := range rows {
-		if r.Error != "" {
+		if r.Error != "" || (r.AlreadyInvited && !again) {
 			continue
 		}
 		link, err := s.inviteOne(c, c.Param("id"), r.Name, r.Email)
@@ -126,11 +161,68 @@ func (s *server) confirmCSV(c *gin.Context) {
 		Invited: out, MailEnabled: s.MailEnabled})
 }
 
+// revokeInvitation asks first (the form posts confirm=yes from the page it
+// shows), then revokes; the table offers to undo it while the link is unopened.
 func (s *server) revokeInvitation(c *gin.Context) {
+	if c.PostForm("confirm") != "yes" {
+		inv, err := s.Store.Invitation(c.Request.Context(), auth.Current(c).OrgID, c.Param("id"))
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.render(c, http.StatusOK, "revoke", "Revoke the invitation?", inv)
+		return
+	}
 	inv, err := s.Store.RevokeInvitation(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/assessments/"+inv.AssessmentID)
+	c.Redirect(http.StatusSeeOther, "/assessments/"+inv.AssessmentID+"#invitations")
+}
+
+// restoreInvitation undoes a revoke while the link is unopened.
+func (s *server) restoreInvitation(c *gin.Context) {
+	inv, err := s.Store.RestoreInvitation(c.Request.Context(), actor(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/assessments/"+inv.AssessmentID+"#invitations")
+}
+
+// grantInvitation gives the candidate more attempts or hours and mails them.
+func (s *server) grantInvitation(c *gin.Context) {
+	attempts, err1 := strconv.Atoi(strings.TrimSpace(c.DefaultPostForm("extra_attempts", "0")))
+	hours, err2 := strconv.Atoi(strings.TrimSpace(c.DefaultPostForm("extra_hours", "0")))
+	if err1 != nil || err2 != nil {
+		s.fail(c, &rules.Error{Field: "extra_attempts", Rule: "and extra_hours must be whole numbers"})
+		return
+	}
+	if err := rules.Grant(attempts, hours); err != nil {
+		s.fail(c, err)
+		return
+	}
+	inv, err := s.Store.GrantInvitation(c.Request.Context(), actor(c), c.Param("id"),
+		store.Grant{Attempts: attempts, Hours: hours}, mail.Grant)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/assessments/"+inv.AssessmentID+"#invitations")
+}
+
+// reissueLink makes a fresh link (the old one stops working), mails it and
+// shows it this once.
+func (s *server) reissueLink(c *gin.Context) {
+	token, inv, err := s.Store.ReissueInvitationLink(c.Request.Context(), actor(c), c.Param("id"),
+		func(token string, inv *store.Invitation, as *store.Assessment) (store.MailContent, error) {
+			return mail.NewLink(inv, as, s.link(token))
+		})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusCreated, "invited", "New link issued", invitedData{AssessmentID: inv.AssessmentID,
+		Invited: []invited{{Name: inv.CandidateName, Email: inv.CandidateEmail, Link: s.link(token)}}, MailEnabled: s.MailEnabled, Reissued: true})
 }
