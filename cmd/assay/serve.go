@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/assayhq/assay/internal/api"
@@ -60,7 +62,7 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 	// A submission's repository and ref are asked about the way the worker
 	// will fetch them, before the submission is taken.
 	policy.Probe = func(ctx context.Context, repoURL, ref string) error {
-		return gitfetch.Probe(ctx, repoURL, ref, gitfetch.Options{AllowLoopbackHTTP: cfg.AllowLoopback})
+		return gitfetch.Probe(ctx, repoURL, ref, gitfetch.Options{AllowLoopbackHTTP: cfg.AllowLoopback, RunAs: probeUser()})
 	}
 	// One throttle for both sign-in routes (API and dashboard), so a guesser
 	// gets no extra attempts by using the other.
@@ -119,4 +121,13 @@ func queueDepth(in *asynq.Inspector) api.QueueDepth {
 		}
 		return out, nil
 	}
+}
+
+// probeUser is who git runs as when the server asks a candidate's host about
+// a repository: nobody when the server runs as root, never root itself.
+func probeUser() *syscall.Credential {
+	if os.Geteuid() != 0 {
+		return nil
+	}
+	return &syscall.Credential{Uid: 65534, Gid: 65534, Groups: []uint32{}}
 }

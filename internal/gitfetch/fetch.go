@@ -114,14 +114,9 @@ func fetch(ctx context.Context, repoURL, ref, dest string, opt *Options) (*Resul
 		return nil, fmt.Errorf("git home: %w", err)
 	}
 	defer os.RemoveAll(home)
-	runAs := opt.RunAs
-	if src.kind == localPath {
-		runAs = nil
-	}
-	if runAs != nil {
-		if err := os.Chown(home, int(runAs.Uid), int(runAs.Gid)); err != nil {
-			return nil, fmt.Errorf("git home: %w", err)
-		}
+	runAs, err := gitUser(opt, src, home)
+	if err != nil {
+		return nil, err
 	}
 
 	ctx, kill := context.WithCancelCause(ctx)
@@ -156,6 +151,19 @@ func fetch(ctx context.Context, repoURL, ref, dest string, opt *Options) (*Resul
 		return nil, explain(ctx, err, m, opt)
 	}
 	return &Result{Commit: commit, Ref: refspec, Bytes: m.n.Load()}, nil
+}
+
+// gitUser is who git runs as: opt.RunAs for a remote source, given git's
+// home; the caller for a local path (command line and tests), which the
+// unprivileged user may not reach.
+func gitUser(opt *Options, src *source, home string) (*syscall.Credential, error) {
+	if opt.RunAs == nil || src.kind == localPath {
+		return nil, nil
+	}
+	if err := os.Chown(home, int(opt.RunAs.Uid), int(opt.RunAs.Gid)); err != nil {
+		return nil, fmt.Errorf("git home: %w", err)
+	}
+	return opt.RunAs, nil
 }
 
 // prepare starts what carries the transfer for src (proxy, forwarder or

@@ -55,12 +55,15 @@ func probe(ctx context.Context, repoURL, ref string, opt *Options) error {
 		return err
 	}
 	// ls-remote needs no repository: the empty home is its directory.
-	// It runs as the caller (it writes nothing the candidate controls).
 	home, err := os.MkdirTemp("", "assay-git-home-")
 	if err != nil {
 		return fmt.Errorf("git home: %w", err)
 	}
 	defer os.RemoveAll(home)
+	runAs, err := gitUser(opt, src, home)
+	if err != nil {
+		return err
+	}
 	ctx, kill := context.WithCancelCause(ctx)
 	defer kill(nil)
 	m := newMeter(opt.MaxBytes)
@@ -69,6 +72,7 @@ func probe(ctx context.Context, repoURL, ref string, opt *Options) error {
 		return err
 	}
 	defer stop()
+	g.runAs = runAs
 	patterns := []string{"HEAD"}
 	if refspec != "HEAD" && !fullSHA.MatchString(refspec) {
 		patterns = []string{refspec, "refs/heads/" + refspec, "refs/tags/" + refspec}

@@ -50,6 +50,16 @@ func TestRemoteFetchRunsAsTheGivenUser(t *testing.T) {
 	}
 }
 
+// TestProbeRunsAsTheGivenUser: asking a server about a repository works as
+// the unprivileged user too (git's home is given to it).
+func TestProbeRunsAsTheGivenUser(t *testing.T) {
+	repo, _ := gittest.MakeRepo(t, map[string]string{"README.md": "hello"})
+	url := gittest.Serve(t, repo)
+	if err := Probe(context.Background(), url, "main", Options{AllowLoopbackHTTP: true, RunAs: nobody}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // reachableDir is an empty root-owned 0755 directory that other users can
 // reach (the test's temporary directories are root's 0700).
 func reachableDir(t *testing.T) string {
