@@ -118,3 +118,11 @@ func oneOf(values []string) string {
 	}
 	return strings.Join(values[:len(values)-1], ", ") + " or " + values[len(values)-1]
 }
+
+// Comment checks a reviewer's comment on a line of code.
+func Comment(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return &Error{"body", "must not be empty"}
+	}
+	return text("body", s)
+}
