@@ -58,7 +58,7 @@ const (
 // skippedFolders are dependency, build and tool folders: not the candidate's
 // writing, and often larger than everything else together.
 var skippedFolders = map[string]bool{
-	".git": true, "node_modules": true, "vendor": true, "dist": true, "build": true,
+	"node_modules": true, "vendor": true, "dist": true, "build": true,
 	".venv": true, "venv": true, "__pycache__": true, ".pytest_cache": true, ".mypy_cache": true,
 	".tox": true, "coverage": true, ".nyc_output": true, "target": true, ".next": true, ".cache": true,
 	".idea": true, ".gradle": true,
@@ -120,6 +120,9 @@ func Take(fsys fs.FS, l Limits) (*Snapshot, error) {
 			return nil
 		}
 		if d.IsDir() {
+			if d.Name() == ".git" {
+				return fs.SkipDir // git's own data: not part of the code, not worth listing
+			}
 			if skippedFolders[d.Name()] {
 				s.skip(p+"/", SkipVendored)
 				return fs.SkipDir

@@ -60,7 +60,7 @@ func starterDiff(starter fs.FS, files []snapshot.File) ([]fileDiff, error) {
 
 // hunks is the line diff of a and b, grouped as a unified diff groups it.
 func hunks(a, b string) []diffHunk {
-	al, bl := difflib.SplitLines(a), difflib.SplitLines(b)
+	al, bl := splitLines(a), splitLines(b)
 	m := difflib.NewMatcher(al, bl)
 	var out []diffHunk
 	for _, group := range m.GetGroupedOpCodes(diffContext) {
@@ -86,3 +86,13 @@ func hunks(a, b string) []diffHunk {
 }
 
 func trimNL(s string) string { return strings.TrimSuffix(s, "\n") }
+
+// splitLines splits s into its lines as an editor numbers them (difflib's
+// own SplitLines adds an empty line after a final newline).
+func splitLines(s string) []string {
+	lines := strings.SplitAfter(s, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
+}

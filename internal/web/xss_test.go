@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/internal/grading"
+	"github.com/assayhq/assay/internal/snapshot"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/device"
@@ -24,6 +25,13 @@ const (
 // with a scorecard whose build output and failing check's evidence carry
 // markup, as the pipeline would store it.
 func gradedSubmission(t testing.TB, e *env, name string) (subID, token string) {
+	t.Helper()
+	return gradedWithCode(t, e, name, hostileScorecard(60), nil)
+}
+
+// gradedWithCode is gradedSubmission with the scorecard card and the code
+// snapshot code (nil: none).
+func gradedWithCode(t testing.TB, e *env, name string, card *grading.Scorecard, code *snapshot.Snapshot) (subID, token string) {
 	t.Helper()
 	ctx := context.Background()
 	as := store.Assessment{Takehome: helloSuite.Slug, SuiteVersion: helloSuite.Version, Title: "Hostile <b>title</b>",
@@ -40,13 +48,19 @@ func gradedSubmission(t testing.TB, e *env, name string) (subID, token string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	storeScorecard(t, e, sub.ID, hostileScorecard(60))
+	storeRun(t, e, sub.ID, card, code)
 	return sub.ID, token
 }
 
 // storeScorecard finishes a submission with card through the pipeline's
 // store calls (claim, then finish).
 func storeScorecard(t testing.TB, e *env, subID string, card *grading.Scorecard) {
+	t.Helper()
+	storeRun(t, e, subID, card, nil)
+}
+
+// storeRun finishes a submission with card and the code snapshot code (nil: none).
+func storeRun(t testing.TB, e *env, subID string, card *grading.Scorecard, code *snapshot.Snapshot) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := e.st.ClaimSubmission(ctx, subID, "test", time.Minute); err != nil {
@@ -57,7 +71,8 @@ func storeScorecard(t testing.TB, e *env, subID string, card *grading.Scorecard)
 		t.Fatal(err)
 	}
 	if err := e.st.FinishGrading(ctx, subID, "test", store.GradeResult{Status: store.StatusGraded, Score: card.Score,
-		MaxScore: card.MaxScore, CommitSHA: "abc123", Takehome: card.Takehome, SuiteVersion: card.SuiteVersion, Scorecard: raw}); err != nil {
+		MaxScore: card.MaxScore, CommitSHA: "abc123", Takehome: card.Takehome, SuiteVersion: card.SuiteVersion, Scorecard: raw,
+		Code: code}); err != nil {
 		t.Fatal(err)
 	}
 }
