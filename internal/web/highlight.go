@@ -17,6 +17,11 @@ import (
 // /code.css, since the pages' CSP allows no inline style.
 const codeStyle = "github"
 
+// maxHighlightBytes is the largest file highlighted: chroma's lexers take
+// about 2.5 ms per KiB, so a larger file (generated tables, a bundled
+// asset) is shown as plain text, as code hosts do.
+const maxHighlightBytes = 64 << 10
+
 // codeLine is one highlighted line of a file, its spans already escaped.
 type codeLine struct {
 	N    int
@@ -24,12 +29,13 @@ type codeLine struct {
 }
 
 // highlight tokenises content with the lexer chroma picks for path (plain
-// text when none fits) and returns it line by line. Every token's text is
+// text when none fits or the file is over maxHighlightBytes) and returns it
+// line by line. Every token's text is
 // escaped here, and only chroma's own class names are written around it:
 // a candidate's file can add text to the page, never markup.
 func highlight(path, content string) ([]codeLine, error) {
 	lexer := lexers.Match(path)
-	if lexer == nil {
+	if lexer == nil || len(content) > maxHighlightBytes {
 		lexer = lexers.Fallback
 	}
 	it, err := chroma.Coalesce(lexer).Tokenise(nil, content)
