@@ -80,6 +80,10 @@ func staffRoutes() []route {
 		{"POST", "/api/v1/submissions/{id}/regrade", nil, reviewers, 202, (*env).finishedSubmission},
 		{"POST", "/api/v1/submissions/{id}/cancel", nil, reviewers, 200, (*env).queuedSubmission},
 		{"POST", "/api/v1/submissions/{id}/share", nil, reviewers, 200, (*env).gradedSubmission},
+		{"GET", "/api/v1/submissions/{id}/code", nil, all, 200, (*env).codedSubmission},
+		{"GET", "/api/v1/submissions/{id}/code/file?path=main.go", nil, all, 200, (*env).codedSubmission},
+		{"GET", "/api/v1/submissions/{id}/comments", nil, all, 200, (*env).codedSubmission},
+		{"POST", "/api/v1/submissions/{id}/comments", map[string]any{"path": "main.go", "line": 1, "body": "why?"}, reviewers, 201, (*env).codedSubmission},
 		{"GET", "/api/v1/users", nil, admins, 200, nil},
 		{"POST", "/api/v1/users", nil, admins, 201, nil}, // body made per case: emails are unique
 		{"PATCH", "/api/v1/users/{id}", map[string]any{"role": "recruiter"}, admins, 200, (*env).freshUserFor},

@@ -70,6 +70,10 @@ type Result struct {
 	Commit string // full sha of the checked-out commit
 	Ref    string // the ref fetched ("HEAD": the default branch)
 	Bytes  int64  // bytes received from the server (local: written to .git)
+	// AuthoredAt and CommittedAt are the commit's own dates (the candidate's
+	// clock: reported, not trusted). The fetch is shallow, so this commit is
+	// all of the history that is known.
+	AuthoredAt, CommittedAt time.Time
 }
 
 var (
@@ -150,7 +154,14 @@ func fetch(ctx context.Context, repoURL, ref, dest string, opt *Options) (*Resul
 	if err := g.run(ctx, nil, "checkout", "--quiet", "--detach", commit); err != nil {
 		return nil, explain(ctx, err, m, opt)
 	}
-	return &Result{Commit: commit, Ref: refspec, Bytes: m.n.Load()}, nil
+	res := &Result{Commit: commit, Ref: refspec, Bytes: m.n.Load()}
+	if dates, err := g.output(ctx, "show", "--no-patch", "--format=%at %ct", commit); err == nil {
+		var authored, committed int64
+		if _, err := fmt.Sscan(dates, &authored, &committed); err == nil {
+			res.AuthoredAt, res.CommittedAt = time.Unix(authored, 0).UTC(), time.Unix(committed, 0).UTC()
+		}
+	}
+	return res, nil
 }
 
 // gitUser is who git runs as: opt.RunAs for a remote source, given git's

@@ -47,6 +47,10 @@ func TestFetchLoopbackHTTP(t *testing.T) {
 		if res.Commit != tc.commit || res.Bytes <= 0 {
 			t.Errorf("ref %q: result %+v, want commit %s and bytes counted", tc.ref, res, tc.commit)
 		}
+		// gittest commits with fixed dates, so the dates read back are the commit's own.
+		if want := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC); !res.AuthoredAt.Equal(want) || !res.CommittedAt.Equal(want) {
+			t.Errorf("ref %q: commit dates %v / %v, want %v", tc.ref, res.AuthoredAt, res.CommittedAt, want)
+		}
 		if got := readFile(t, dest, "Procfile"); got != tc.procfile {
 			t.Errorf("ref %q: Procfile %q, want %q", tc.ref, got, tc.procfile)
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/assayhq/assay/internal/grading/run"
 	"github.com/assayhq/assay/internal/gradingdb"
 	"github.com/assayhq/assay/internal/sandbox"
+	"github.com/assayhq/assay/internal/snapshot"
 	"github.com/assayhq/assay/internal/store"
 )
 
@@ -162,10 +163,12 @@ func (p *Pipeline) run(ctx context.Context, suite *grading.Suite, job *store.Gra
 			slog.Warn("remove dead sandboxes", "submission", id, "err", err)
 		}
 	}
+	var code *snapshot.Snapshot
 	card, err := run.Run(ctx, run.Options{
 		Suite: suite, RepoURL: job.Submission.RepoURL, Ref: job.Submission.Ref,
 		Sandbox: p.Sandbox, DB: p.DB, Fetch: p.Fetch, Label: fmt.Sprintf("%sr%d", prefix, job.Run),
-		Mode: job.Assessment.GradingMode,
+		Mode:       job.Assessment.GradingMode,
+		OnSnapshot: func(s *snapshot.Snapshot) { code = s },
 		OnPhase: func(phase string) {
 			if status := statusOfPhase(phase); status != "" {
 				if err := p.Store.SetSubmissionPhase(context.WithoutCancel(ctx), id, p.Owner, status); err != nil {
@@ -174,7 +177,7 @@ func (p *Pipeline) run(ctx context.Context, suite *grading.Suite, job *store.Gra
 			}
 		},
 	})
-	res := store.GradeResult{Takehome: suite.Slug, SuiteVersion: suite.Version}
+	res := store.GradeResult{Takehome: suite.Slug, SuiteVersion: suite.Version, Code: code}
 	if err != nil {
 		res.Status = store.StatusError
 		res.Message = "the grader failed: " + err.Error()

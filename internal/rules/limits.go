@@ -142,3 +142,11 @@ func Grant(attempts, hours int) error {
 	}
 	return nil
 }
+
+// Comment checks a reviewer's comment on a line of code.
+func Comment(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return &Error{"body", "must not be empty"}
+	}
+	return text("body", s)
+}

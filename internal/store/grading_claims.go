@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/assayhq/assay/internal/snapshot"
 	"gorm.io/gorm"
 )
 
@@ -125,6 +126,9 @@ type GradeResult struct {
 	Takehome     string
 	SuiteVersion string
 	Scorecard    json.RawMessage
+	// Code is the checkout's snapshot, kept with the run; nil when the
+	// fetch failed or the engine took none.
+	Code *snapshot.Snapshot
 }
 
 // FinishGrading stores the scorecard and the final status of a submission

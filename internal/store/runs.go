@@ -40,6 +40,11 @@ func keepRunResult(tx *gorm.DB, orgID, id string, run int, r GradeResult, score,
 	if err != nil {
 		return fmt.Errorf("keep run result of %s: %w", id, err)
 	}
+	if r.Code != nil {
+		if err := keepCodeSnapshot(tx, orgID, id, run, r.Code); err != nil {
+			return err
+		}
+	}
 	if run <= KeptRuns {
 		return nil // run numbers are unique: there are no more than KeptRuns results yet
 	}

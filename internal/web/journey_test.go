@@ -172,6 +172,38 @@ func TestJourney(t *testing.T) {
 		t.Errorf("recorded decision shows %q", got)
 	}
 	b.screenshot(rev, "13-decision")
+
+	// Reviewer: the code as it was graded, a file, a comment on one of its lines.
+	if got := b.text(rev, "#code-facts"); !strings.Contains(got, "2 files") || !strings.Contains(got, "no test files") {
+		t.Errorf("code facts: %q", got)
+	}
+	b.do(rev, "browse the code", chromedp.Click(chromedp.CSS(`#code-facts a[href*="/code?"]`)),
+		chromedp.WaitVisible(chromedp.CSS("nav.code-tree")))
+	b.do(rev, "open the Procfile", chromedp.Click(chromedp.CSS(`li.file[data-path="Procfile"] a`)),
+		chromedp.WaitVisible(chromedp.ID("L2")))
+	if got := b.text(rev, "#L2 td.line"); !strings.Contains(got, "python3 -m http.server $PORT") {
+		t.Errorf("Procfile line 2: %q", got)
+	}
+	b.do(rev, "pick line 2", chromedp.Click(chromedp.CSS("#L2 td.ln a")), chromedp.WaitVisible(chromedp.ID("comment-body")))
+	if line, err := chromedp.Run(rev, chromedp.Value(chromedp.ID("comment-line"))); err != nil || line != "2" {
+		t.Errorf("the comment form is on line %q (%v)", line, err)
+	}
+	b.do(rev, "comment on line 2",
+		chromedp.SendKeys(chromedp.ID("comment-body"), "Why Python's http.server for a service?"),
+		chromedp.Click(chromedp.CSS(`#comment-form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS("tr.line-comment")))
+	if got := b.text(rev, "tr.line-comment"); !strings.Contains(got, "http.server for a service") || !strings.Contains(got, "reviewer@acme.test") {
+		t.Errorf("the comment shows as %q", got)
+	}
+	b.screenshot(rev, "13b-code-comment")
+	b.do(rev, "back to the scorecard", chromedp.Click(chromedp.CSS(".crumbs a")), chromedp.WaitVisible(chromedp.ID("code-comments")))
+	if got := b.text(rev, "#code-comments"); !strings.Contains(got, "Procfile:2") || !strings.Contains(got, "http.server for a service") {
+		t.Errorf("the scorecard's comments: %q", got)
+	}
+	b.do(cand, "candidate reloads", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("progress")))
+	if got := b.text(cand, "body"); strings.Contains(got, "http.server for a service") {
+		t.Error("the candidate sees the reviewer's comment")
+	}
 	b.do(rev, "compare", chromedp.Click(chromedp.CSS(`.crumbs a[href$="/compare"]`)),
 		chromedp.WaitVisible(chromedp.CSS("table.compare")))
 	b.screenshot(rev, "14-compare")

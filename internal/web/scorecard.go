@@ -15,6 +15,7 @@ import (
 	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/progress"
 	"github.com/assayhq/assay/internal/rules"
+	"github.com/assayhq/assay/internal/snapshot"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -32,7 +33,10 @@ func parseScorecard(raw []byte) (*grading.Scorecard, error) {
 }
 
 // checkView is a check as the reviewer's page shows it, evidence laid out.
-type checkView struct{ grading.CheckResult }
+type checkView struct {
+	grading.CheckResult
+	Files []codeRef // the files of the run's code it concerns, where known
+}
 
 // exchange is one recorded HTTP request and response (evidence "exchanges").
 type exchange struct {
@@ -119,7 +123,7 @@ func groupChecks(sc *grading.Scorecard) []categoryGroup {
 			i = len(groups)
 			groups = append(groups, categoryGroup{Name: string(ch.Category)})
 		}
-		groups[i].Checks = append(groups[i].Checks, checkView{ch})
+		groups[i].Checks = append(groups[i].Checks, checkView{CheckResult: ch})
 	}
 	return groups
 }
@@ -139,6 +143,10 @@ type scorecardData struct {
 	// the earlier run shown instead of the current result (?run=N), or nil.
 	Runs []store.RunResult
 	Run  *store.RunResult
+	// Code is the summary of the shown run's code (facts, history), nil when
+	// it kept none; Comments are the reviewers' line comments on any run.
+	Code     *store.CodeSummary
+	Comments []store.CodeComment
 }
 
 func (s *server) scorecard(c *gin.Context) {
@@ -161,10 +169,12 @@ func (s *server) scorecard(c *gin.Context) {
 	}
 	data := scorecardData{Detail: d, Assessment: as, Events: events, Decisions: store.Decisions,
 		CanReview: rules.In(rules.Reviewers, p.Role), Finished: store.Finished(d.Submission.Status)}
-	if runs, err := s.Store.SubmissionRuns(ctx, p.OrgID, d.Submission.ID); err != nil {
+	runs, err := s.Store.SubmissionRuns(ctx, p.OrgID, d.Submission.ID)
+	if err != nil {
 		s.fail(c, err)
 		return
-	} else if len(runs) > 1 {
+	}
+	if len(runs) > 1 {
 		data.Runs = runs
 	}
 	card := d.Scorecard
@@ -191,7 +201,40 @@ func (s *server) scorecard(c *gin.Context) {
 			data.Bars = categoryBars(sc.Categories)
 		}
 	}
+	if err := s.attachCode(c, &data, runs); err != nil {
+		s.fail(c, err)
+		return
+	}
 	s.render(c, http.StatusOK, "scorecard", d.Invitation.CandidateName+" — "+as.Title, data)
+}
+
+// attachCode adds the shown run's code summary, the links from evidence to
+// its files and the line comments to the scorecard page.
+func (s *server) attachCode(c *gin.Context, data *scorecardData, runs []store.RunResult) error {
+	ctx, org, id := c.Request.Context(), auth.Current(c).OrgID, data.Detail.Submission.ID
+	comments, err := s.Store.CodeComments(ctx, org, id)
+	if err != nil {
+		return err
+	}
+	data.Comments = comments
+	run := 0
+	switch {
+	case data.Run != nil:
+		run = data.Run.Run
+	case len(runs) > 0:
+		run = runs[0].Run
+	default:
+		return nil
+	}
+	code, err := s.Store.CodeSnapshot(ctx, org, id, run)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	data.Code = code
+	return s.linkEvidence(data.Groups, code, func() ([]snapshot.File, error) { return s.Store.CodeFiles(ctx, org, id, run) }, id)
 }
 
 func (s *server) addReview(c *gin.Context) {

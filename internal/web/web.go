@@ -60,9 +60,14 @@ func Register(r *gin.Engine, d Deps) error {
 		return fmt.Errorf("static assets: %w", err)
 	}
 	s := &server{Deps: d, pages: p, starters: newStarterCache(d.Catalog)}
+	css, err := codeCSS()
+	if err != nil {
+		return err
+	}
 
 	r.GET("/static/*path", cacheStatic, gin.WrapH(http.StripPrefix("/static/", http.FileServerFS(static))))
 	r.GET("/takehomes/:slug/starter.zip", s.starterZip)
+	r.GET("/code.css", cacheStatic, func(c *gin.Context) { c.Data(http.StatusOK, "text/css; charset=utf-8", css) })
 
 	g := r.Group("", securityHeaders, limitForm, s.csrf)
 	g.GET("/", s.home)
@@ -104,6 +109,9 @@ func Register(r *gin.Engine, d Deps) error {
 	staff.POST("/submissions/:id/reviews", reviewers, s.addReview)
 	staff.POST("/submissions/:id/regrade", reviewers, s.regrade)
 	staff.POST("/submissions/:id/share", reviewers, s.shareScorecard)
+	staff.GET("/submissions/:id/code", anyone, s.codePage)
+	staff.GET("/submissions/:id/code/diff", anyone, s.codeDiff)
+	staff.POST("/submissions/:id/comments", reviewers, s.addCodeComment)
 	staff.GET("/admin/users", admins, s.users)
 	staff.POST("/admin/users", admins, s.createUser)
 	staff.POST("/admin/users/:id", admins, s.updateUser)

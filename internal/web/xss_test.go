@@ -7,9 +7,11 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/assayhq/assay/internal/grading"
+	"github.com/assayhq/assay/internal/snapshot"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/device"
@@ -24,6 +26,13 @@ const (
 // with a scorecard whose build output and failing check's evidence carry
 // markup, as the pipeline would store it.
 func gradedSubmission(t testing.TB, e *env, name string) (subID, token string) {
+	t.Helper()
+	return gradedWithCode(t, e, name, hostileScorecard(60), nil)
+}
+
+// gradedWithCode is gradedSubmission with the scorecard card and the code
+// snapshot code (nil: none).
+func gradedWithCode(t testing.TB, e *env, name string, card *grading.Scorecard, code *snapshot.Snapshot) (subID, token string) {
 	t.Helper()
 	ctx := context.Background()
 	as := store.Assessment{Takehome: helloSuite.Slug, SuiteVersion: helloSuite.Version, Title: "Hostile <b>title</b>",
@@ -40,13 +49,19 @@ func gradedSubmission(t testing.TB, e *env, name string) (subID, token string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	storeScorecard(t, e, sub.ID, hostileScorecard(60))
+	storeRun(t, e, sub.ID, card, code)
 	return sub.ID, token
 }
 
 // storeScorecard finishes a submission with card through the pipeline's
 // store calls (claim, then finish).
 func storeScorecard(t testing.TB, e *env, subID string, card *grading.Scorecard) {
+	t.Helper()
+	storeRun(t, e, subID, card, nil)
+}
+
+// storeRun finishes a submission with card and the code snapshot code (nil: none).
+func storeRun(t testing.TB, e *env, subID string, card *grading.Scorecard, code *snapshot.Snapshot) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := e.st.ClaimSubmission(ctx, subID, "test", time.Minute); err != nil {
@@ -57,7 +72,8 @@ func storeScorecard(t testing.TB, e *env, subID string, card *grading.Scorecard)
 		t.Fatal(err)
 	}
 	if err := e.st.FinishGrading(ctx, subID, "test", store.GradeResult{Status: store.StatusGraded, Score: card.Score,
-		MaxScore: card.MaxScore, CommitSHA: "abc123", Takehome: card.Takehome, SuiteVersion: card.SuiteVersion, Scorecard: raw}); err != nil {
+		MaxScore: card.MaxScore, CommitSHA: "abc123", Takehome: card.Takehome, SuiteVersion: card.SuiteVersion, Scorecard: raw,
+		Code: code}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -196,5 +212,53 @@ func TestFormWithoutCSRFTokenIsRefused(t *testing.T) {
 		return resp.StatusCode
 	}(); got != http.StatusForbidden {
 		t.Errorf("sign-in without a token: %d, want 403", got)
+	}
+}
+
+// TestHostileCodeRendersInert: a file named like markup, holding markup and a
+// script, shows as text in the tree, the file view, the diff and a comment;
+// nothing of it becomes an element, and no script runs.
+func TestHostileCodeRendersInert(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a browser: not in -short")
+	}
+	e := newEnv(t, "")
+	hostileFile := `<img src=x onerror=alert(5)>.html`
+	body := "<script>alert(6)</script>\n<img src=x onerror=alert(7)>\n\"'></code></td></tr></table><script>alert(8)</script>\n"
+	code := takeCode(t, fstest.MapFS{hostileFile: {Data: []byte(body)}, "README.md": {Data: []byte(hostileTail + "\n")}})
+	subID, _ := gradedWithCode(t, e, hostileName, codeScorecard(), code)
+	if _, err := e.st.AddCodeComment(context.Background(), e.actor(store.RoleReviewer), subID, 1, hostileFile, 2, hostileTail); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t)
+	rev := b.tab()
+	b.signIn(rev, e.url, "reviewer@acme.test")
+	q := url.Values{"path": {hostileFile}}
+	b.do(rev, "hostile file", chromedp.Navigate(e.url+"/submissions/"+subID+"/code?"+q.Encode()), chromedp.WaitVisible(chromedp.ID("L3")))
+	if got := b.text(rev, "h2#file"); got != hostileFile {
+		t.Errorf("file heading %q", got)
+	}
+	if got := b.text(rev, "#L1 td.line"); got != "<script>alert(6)</script>" {
+		t.Errorf("line 1 shows %q", got)
+	}
+	if got := b.text(rev, "tr.line-comment p"); got != hostileTail {
+		t.Errorf("comment shows %q", got)
+	}
+	if got := b.text(rev, `li.file[data-path^="<img"]`); !strings.Contains(got, hostileFile) {
+		t.Errorf("tree shows %q", got)
+	}
+	b.screenshot(rev, "24-hostile-code")
+	for _, page := range []string{"/code/diff", "", "/code"} {
+		b.do(rev, "page "+page, chromedp.Navigate(e.url+"/submissions/"+subID+page), chromedp.WaitVisible(chromedp.CSS("h1")))
+		for _, sel := range []string{"main img", "main script"} {
+			n, err := chromedp.Run(rev, chromedp.Evaluate[int](`document.querySelectorAll("`+sel+`").length`))
+			if err != nil || n != 0 {
+				t.Errorf("%s: %d %q elements (%v)", page, n, sel, err)
+			}
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := b.dialogs.Load(); n != 0 {
+		t.Fatalf("%d JavaScript dialogs opened", n)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/gradingdb"
 	"github.com/assayhq/assay/internal/sandbox"
+	"github.com/assayhq/assay/internal/snapshot"
 )
 
 // Options say what to grade and with what.
@@ -40,6 +41,9 @@ type Options struct {
 	ReadyTimeout time.Duration
 	// OnPhase, when set, is told when each phase begins (progress output).
 	OnPhase func(phase string)
+	// OnSnapshot, when set, receives the checkout's text files as fetched,
+	// before anything runs in it (the reviewer's code browser).
+	OnSnapshot func(*snapshot.Snapshot)
 	// Mode is grading.ModeAdaptive (the default) or grading.ModeStrict.
 	Mode string
 	// Label names this run's sandbox ("grade-<label>") and prefixes its
@@ -179,6 +183,7 @@ func (e *boxEngine) fetch(ctx context.Context, g *grading.Grader) bool {
 		return false
 	}
 	e.root = root
+	e.keepSnapshot(res)
 	return true
 }
 
