@@ -44,6 +44,8 @@ type server struct {
 	Deps
 	pages    *pages
 	starters *starterCache
+	sessions *auth.Sessions
+	routes   pageRoutes
 }
 
 // maxFormBytes bounds a form post; the CSV upload is the largest.
@@ -59,7 +61,8 @@ func Register(r *gin.Engine, d Deps) error {
 	if err != nil {
 		return fmt.Errorf("static assets: %w", err)
 	}
-	s := &server{Deps: d, pages: p, starters: newStarterCache(d.Catalog)}
+	s := &server{Deps: d, pages: p, starters: newStarterCache(d.Catalog), sessions: auth.NewSessions(d.Store, d.Tokens, d.Throttle)}
+	before := r.Routes()
 
 	r.GET("/static/*path", cacheStatic, gin.WrapH(http.StripPrefix("/static/", http.FileServerFS(static))))
 	r.GET("/takehomes/:slug/starter.zip", s.starterZip)
@@ -109,6 +112,7 @@ func Register(r *gin.Engine, d Deps) error {
 	staff.POST("/admin/webhooks/:id", admins, s.updateWebhook)
 	staff.POST("/admin/webhooks/:id/test", admins, s.testWebhook)
 	staff.POST("/admin/webhooks/:id/delete", admins, s.deleteWebhook)
+	s.routes = newPageRoutes(r, before)
 	return nil
 }
 
