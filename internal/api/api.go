@@ -75,7 +75,7 @@ func Register(r *gin.Engine, d Deps) error {
 	r.GET("/readyz", a.readyz)
 
 	v1 := r.Group("/api/v1")
-	v1.Use(limitBody)
+	v1.Use(limitBody, refuseNUL)
 	v1.POST("/auth/login", a.login)
 	v1.POST("/auth/logout", a.logout)
 
@@ -174,7 +174,17 @@ func decode(c *gin.Context, v any) error {
 	if dec.More() {
 		return badRequest("invalid JSON body: trailing data after the object")
 	}
-	return nil
+	return rules.NoNULIn(v)
+}
+
+// refuseNUL answers 400 to a query holding a NUL character, which no
+// route takes and PostgreSQL cannot store; bodies are checked by decode.
+func refuseNUL(c *gin.Context) {
+	if err := rules.NoNULInForm(c.Request.URL.Query()); err != nil {
+		respondError(c, err)
+		return
+	}
+	c.Next()
 }
 
 // page reads limit and cursor query parameters.

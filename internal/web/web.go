@@ -67,7 +67,7 @@ func Register(r *gin.Engine, d Deps) error {
 	r.GET("/static/*path", cacheStatic, gin.WrapH(http.StripPrefix("/static/", http.FileServerFS(static))))
 	r.GET("/takehomes/:slug/starter.zip", s.starterZip)
 
-	g := r.Group("", securityHeaders, limitForm, s.csrf)
+	g := r.Group("", securityHeaders, limitForm, s.csrf, s.refuseNUL)
 	g.GET("/", s.home)
 	g.GET("/login", s.loginPage)
 	g.POST("/login", s.login)
@@ -137,6 +137,25 @@ func cacheStatic(c *gin.Context) {
 func limitForm(c *gin.Context) {
 	if c.Request.Method == http.MethodPost {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
+	}
+	c.Next()
+}
+
+// refuseNUL answers 400 to a form or query holding a NUL character, which
+// no page takes and PostgreSQL cannot store, before any handler runs: a
+// form is refused whole, so nothing of it is created. (csrf has parsed
+// the form already.)
+func (s *server) refuseNUL(c *gin.Context) {
+	err := rules.NoNULInForm(c.Request.URL.Query())
+	if err == nil && c.Request.Method == http.MethodPost {
+		err = rules.NoNULInForm(c.Request.PostForm)
+		if err == nil && c.Request.MultipartForm != nil {
+			err = rules.NoNULInForm(c.Request.MultipartForm.Value)
+		}
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
 	c.Next()
 }
