@@ -82,7 +82,7 @@ func (a *api) changePassword(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	issued, err := a.sessions.ChangePassword(c.Request.Context(), auth.Current(c), req.CurrentPassword, req.NewPassword)
+	issued, err := a.sessions.ChangePassword(c.Request.Context(), c.ClientIP(), auth.Current(c), req.CurrentPassword, req.NewPassword)
 	if errors.Is(err, auth.ErrWrongPassword) {
 		respondError(c, badRequest("current_password is wrong"))
 		return

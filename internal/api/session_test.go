@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/assayhq/assay/internal/api"
 	"github.com/assayhq/assay/internal/auth"
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/testenv"
+	"github.com/go-redis/redis_rate/v10"
 )
 
 // login signs in through the API as if from the address in
@@ -32,11 +35,22 @@ func (e *env) login(email, pw, forwardedFor string) *http.Response {
 
 func behindProxy(d *api.Deps) { d.TrustedProxies = []string{"127.0.0.1/32"} }
 
+// hourly gives the env a throttle whose buckets refill once an hour, so a
+// slow machine cannot refill one during a test.
+func hourly(t *testing.T, pairBurst, addrBurst int) func(*api.Deps) {
+	return func(d *api.Deps) {
+		l := auth.DefaultLimits
+		l.Pair = redis_rate.Limit{Rate: 1, Period: time.Hour, Burst: pairBurst}
+		l.Address = redis_rate.Limit{Rate: 1, Period: time.Hour, Burst: addrBurst}
+		d.Throttle = auth.NewThrottle(testenv.NewRedisClient(t), "test", l)
+	}
+}
+
 // A new X-Forwarded-For per try from an untrusted peer buys no new
 // attempts: spraying many accounts from one connection is throttled.
 func TestForwardedForFromUntrustedPeerIsIgnored(t *testing.T) {
-	e := newEnv(t)
-	limit := auth.DefaultLimits.Address.Burst
+	const limit = 3
+	e := newEnv(t, hourly(t, 5, limit))
 	for i := 0; i <= limit; i++ {
 		resp := e.login(fmt.Sprintf("user%d@acme.test", i), "wrong password!", fmt.Sprintf("203.0.113.%d", i+1))
 		want := http.StatusUnauthorized
@@ -54,7 +68,7 @@ func TestForwardedForFromUntrustedPeerIsIgnored(t *testing.T) {
 // guesser locked out of an account does not lock its owner out: the right
 // password from another address still signs in.
 func TestGuesserDoesNotLockTheOwnerOut(t *testing.T) {
-	e := newEnv(t, behindProxy)
+	e := newEnv(t, behindProxy, hourly(t, 5, 20))
 	for i := 0; i < 6; i++ {
 		resp := e.login("admin@acme.test", fmt.Sprintf("wrong password %d", i), "198.51.100.7")
 		want := http.StatusUnauthorized

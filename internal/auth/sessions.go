@@ -132,9 +132,17 @@ func (s *Sessions) SignOut(ctx context.Context, raw string) error {
 }
 
 // ChangePassword sets the principal's password after checking the current
-// one, ends every session of the user (this one included) and opens a
-// new one for the caller. A wrong current password is ErrWrongPassword.
-func (s *Sessions) ChangePassword(ctx context.Context, p *Principal, current, next string) (*Issued, error) {
+// one (throttled as sign-in is, so a stolen session cannot guess it fast),
+// ends every session of the user (this one included) and opens a new one
+// for the caller. A wrong current password is ErrWrongPassword.
+func (s *Sessions) ChangePassword(ctx context.Context, addr string, p *Principal, current, next string) (*Issued, error) {
+	ok, wait, err := s.throttle.Allow(ctx, addr, p.Email)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, &ThrottledError{Wait: wait}
+	}
 	u, err := s.store.User(ctx, p.OrgID, p.UserID)
 	if err != nil {
 		return nil, err
