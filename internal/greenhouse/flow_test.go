@@ -99,8 +99,11 @@ func TestGreenhouseFlowEndToEnd(t *testing.T) {
 	gin.SetMode(gin.TestMode)
 	r := gin.New()
 	tokens := auth.NewTokens(secret)
-	api.Register(r, api.Deps{Store: st, Tokens: tokens, Throttle: auth.NewThrottle(testenv.NewRedisClient(t), "test", auth.DefaultLimits),
+	err := api.Register(r, api.Deps{Store: st, Tokens: tokens, Throttle: auth.NewThrottle(testenv.NewRedisClient(t), "test", auth.DefaultLimits),
 		Intake: intake.Policy{Hosts: []string{"github.com"}, AllowLoopback: true}, BaseURL: "https://assay.example", SecretKey: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
 	assay := httptest.NewServer(r)
 	t.Cleanup(assay.Close)
 	gh := &fakeGreenhouse{}
