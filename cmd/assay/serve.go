@@ -65,19 +65,24 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 		return gitfetch.Probe(ctx, repoURL, ref, gitfetch.Options{AllowLoopbackHTTP: cfg.AllowLoopback, RunAs: probeUser()})
 	}
 	// One throttle for both sign-in routes (API and dashboard), so a guesser
-	// gets no extra attempts by using the other.
-	throttle := auth.NewThrottle(5, time.Minute)
+	// gets no extra attempts by using the other, kept in Redis so every web
+	// process shares it.
+	throttle := auth.NewThrottle(rdb, "assay", auth.DefaultLimits)
 	takehomes := builtinCatalog()
-	api.Register(r, api.Deps{
+	if err := api.Register(r, api.Deps{
 		Store: st, Tokens: tokens, Throttle: throttle,
 		Intake:  policy,
 		Catalog: takehomes, BaseURL: cfg.BaseURL, Notices: notices,
-		SecretKey:    cfg.SecretKey,
-		SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"),
-		Ready:        func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
-		Metrics:      api.NewMetrics(st, queueDepth(inspector)),
-		QueueMonitor: asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: ropt, ReadOnly: true}),
-	})
+		SecretKey:      cfg.SecretKey,
+		SecureCookie:   strings.HasPrefix(cfg.BaseURL, "https://"),
+		Ready:          func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+		Metrics:        api.NewMetrics(st, queueDepth(inspector)),
+		QueueMonitor:   asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: ropt, ReadOnly: true}),
+		TrustedProxies: cfg.TrustedProxies,
+		MetricsToken:   cfg.MetricsToken,
+	}); err != nil {
+		return fmt.Errorf("ASSAY_TRUSTED_PROXIES: %w", err)
+	}
 	if err := web.Register(r, web.Deps{
 		Store: st, Tokens: tokens, Throttle: throttle, Intake: policy,
 		Catalog: takehomes, BaseURL: cfg.BaseURL, SecretKey: cfg.SecretKey,

@@ -15,18 +15,21 @@ import (
 )
 
 func init() {
-	register("users", "manage staff users: users create --org NAME --email E --role R [--password P]", runUsers)
+	register("users", "manage staff users: users create --org NAME --email E --role R [--password P] [--operator]", runUsers)
 }
 
 func runUsers(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: assay users create --org NAME --email E --role admin|recruiter|reviewer [--password P]")
+		return errors.New("usage: assay users create --org NAME --email E --role admin|recruiter|reviewer [--password P] [--operator]")
 	}
 	fs := flag.NewFlagSet("users create", flag.ContinueOnError)
 	org := fs.String("org", "", "organisation name (created when missing)")
 	email := fs.String("email", "", "the user's email address")
 	role := fs.String("role", "", "admin, recruiter or reviewer")
 	password := fs.String("password", "", "password (asked for when not given)")
+	// Only here: no web route can make an operator, so no organisation's
+	// admin can grant themselves the installation-wide queue monitor.
+	operator := fs.Bool("operator", false, "a platform operator: may open the queue monitor (/admin/queues), which shows every organisation's tasks")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -53,11 +56,15 @@ func runUsers(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	u := store.User{Email: *email, Role: *role, PasswordHash: hash}
+	u := store.User{Email: *email, Role: *role, PasswordHash: hash, PlatformOperator: *operator}
 	if err := st.CreateUser(ctx, store.Actor{OrgID: o.ID, Label: "system:cli"}, &u); err != nil {
 		return err
 	}
-	fmt.Printf("created %s (%s) in %q\n", u.Email, u.Role, o.Name)
+	kind := u.Role
+	if u.PlatformOperator {
+		kind += ", platform operator"
+	}
+	fmt.Printf("created %s (%s) in %q\n", u.Email, kind, o.Name)
 	return nil
 }
 

@@ -39,27 +39,43 @@ type Deps struct {
 	// SecretKey (ASSAY_SECRET_KEY) seals partner API keys.
 	SecretKey []byte
 	// QueueMonitor is the read-only queue dashboard mounted at /admin/queues
-	// for admins; nil leaves it out.
+	// for platform operators; nil leaves it out.
 	QueueMonitor http.Handler
+	// TrustedProxies (ASSAY_TRUSTED_PROXIES) are the only peers whose
+	// X-Forwarded-For is believed; with none, the client address is the
+	// connection's, so a header cannot buy fresh sign-in attempts.
+	TrustedProxies []string
+	// MetricsToken (ASSAY_METRICS_TOKEN) is the bearer token /metrics
+	// asks for; empty leaves /metrics out.
+	MetricsToken string
 }
 
-type api struct{ Deps }
+type api struct {
+	Deps
+	sessions *auth.Sessions
+}
 
 // maxBodyBytes bounds every request body; nothing the API takes is larger.
 const maxBodyBytes = 64 << 10
 
-// Register adds the API's routes to r.
-func Register(r *gin.Engine, d Deps) {
-	a := &api{d}
+// Register adds the API's routes to r, and sets whose forwarded headers r
+// believes.
+func Register(r *gin.Engine, d Deps) error {
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		return fmt.Errorf("trusted proxies: %w", err)
+	}
+	a := &api{Deps: d, sessions: auth.NewSessions(d.Store, d.Tokens, d.Throttle)}
 	if d.Metrics != nil {
 		r.Use(d.Metrics.middleware())
-		r.GET("/metrics", gin.WrapH(d.Metrics.Handler()))
+		if d.MetricsToken != "" {
+			r.GET("/metrics", requireToken(d.MetricsToken), gin.WrapH(d.Metrics.Handler()))
+		}
 	}
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", a.readyz)
 
 	v1 := r.Group("/api/v1")
-	v1.Use(limitBody)
+	v1.Use(limitBody, refuseNUL)
 	v1.POST("/auth/login", a.login)
 	v1.POST("/auth/logout", a.logout)
 
@@ -70,13 +86,14 @@ func Register(r *gin.Engine, d Deps) {
 	cand.GET("/submissions/:id/events", a.candidateSubmissionEvents)
 
 	staff := v1.Group("")
-	staff.Use(auth.Middleware(d.Tokens, a.loadPrincipal))
+	staff.Use(auth.Middleware(d.Tokens, a.sessions.Principal))
 	anyone := auth.Require(rules.Staff...)
 	recruiters := auth.Require(rules.Recruiters...)
 	reviewers := auth.Require(rules.Reviewers...)
 	admins := auth.Require(rules.Admins...)
 
 	staff.GET("/me", anyone, a.me)
+	staff.POST("/me/password", anyone, a.changePassword)
 	staff.GET("/takehomes", anyone, a.takehomes)
 	staff.GET("/assessments", anyone, a.listAssessments)
 	staff.POST("/assessments", recruiters, a.createAssessment)
@@ -109,7 +126,7 @@ func Register(r *gin.Engine, d Deps) {
 	a.registerWebhooks(staff, admins)
 	a.registerGreenhouse(v1, staff, admins)
 	if d.QueueMonitor != nil {
-		r.Any("/admin/queues/*path", auth.Middleware(d.Tokens, a.loadPrincipal), admins, gin.WrapH(d.QueueMonitor))
+		r.Any("/admin/queues/*path", auth.Middleware(d.Tokens, a.sessions.Principal), auth.RequireOperator, gin.WrapH(d.QueueMonitor))
 	}
 
 	r.NoRoute(func(c *gin.Context) {
@@ -118,6 +135,7 @@ func Register(r *gin.Engine, d Deps) {
 	r.NoMethod(func(c *gin.Context) {
 		c.JSON(http.StatusMethodNotAllowed, gin.H{"error": "method not allowed"})
 	})
+	return nil
 }
 
 func limitBody(c *gin.Context) {
@@ -129,14 +147,6 @@ func limitBody(c *gin.Context) {
 func actor(c *gin.Context) store.Actor {
 	p := auth.Current(c)
 	return store.Actor{OrgID: p.OrgID, UserID: p.UserID, Label: "user:" + p.Email}
-}
-
-func (a *api) loadPrincipal(ctx context.Context, cl *auth.Claims) (*auth.Principal, error) {
-	u, err := a.Store.User(ctx, cl.OrgID, cl.Subject)
-	if err != nil || u.Disabled {
-		return nil, errors.New("user gone or disabled")
-	}
-	return &auth.Principal{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, Email: u.Email}, nil
 }
 
 // badRequest is an error in what the client sent that no rule of package
@@ -172,7 +182,17 @@ func decode(c *gin.Context, v any) error {
 	if dec.More() {
 		return badRequest("invalid JSON body: trailing data after the object")
 	}
-	return nil
+	return rules.NoNULIn(v)
+}
+
+// refuseNUL answers 400 to a query holding a NUL character, which no
+// route takes and PostgreSQL cannot store; bodies are checked by decode.
+func refuseNUL(c *gin.Context) {
+	if err := rules.NoNULInForm(c.Request.URL.Query()); err != nil {
+		respondError(c, err)
+		return
+	}
+	c.Next()
 }
 
 // page reads limit and cursor query parameters.

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/assayhq/assay/internal/api"
 	"github.com/assayhq/assay/internal/auth"
@@ -17,6 +16,7 @@ import (
 	"github.com/assayhq/assay/internal/intake"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/assayhq/assay/internal/storetest"
+	"github.com/assayhq/assay/internal/testenv"
 	"github.com/gin-gonic/gin"
 )
 
@@ -47,22 +47,29 @@ type env struct {
 	a, b  *org
 }
 
-func newEnv(t testing.TB) *env {
+// newEnv starts the API with two organisations; options change its Deps.
+func newEnv(t testing.TB, options ...func(*api.Deps)) *env {
 	t.Helper()
-	return newEnvWith(t, intake.Policy{Hosts: []string{"github.com"}})
+	return newEnvWith(t, intake.Policy{Hosts: []string{"github.com"}}, options...)
 }
 
 // newEnvWith is newEnv with another intake policy (a probe, a loopback host).
-func newEnvWith(t testing.TB, policy intake.Policy) *env {
+func newEnvWith(t testing.TB, policy intake.Policy, options ...func(*api.Deps)) *env {
 	t.Helper()
 	st := storetest.New(t).Store
 	gin.SetMode(gin.TestMode)
 	r := gin.New()
-	api.Register(r, api.Deps{
-		Store: st, Tokens: auth.NewTokens(secret), SecretKey: secret, Throttle: auth.NewThrottle(5, time.Minute),
+	d := api.Deps{
+		Store: st, Tokens: auth.NewTokens(secret), SecretKey: secret, Throttle: auth.NewThrottle(testenv.NewRedisClient(t), "test", auth.DefaultLimits),
 		Intake:  policy,
 		Catalog: testCatalog, BaseURL: "http://assay.test",
-	})
+	}
+	for _, o := range options {
+		o(&d)
+	}
+	if err := api.Register(r, d); err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	e := &env{t: t, url: srv.URL, store: st}
@@ -86,11 +93,11 @@ func (e *env) makeOrg(name, prefix string) *org {
 			e.t.Fatal(err)
 		}
 		out.userIDs[role] = u.ID
-		tok, _, err := auth.NewTokens(secret).Issue(u.ID, o.ID, role)
+		issued, err := auth.NewSessions(e.store, auth.NewTokens(secret), nil).Start(ctx, &u)
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		out.tokens[role] = tok
+		out.tokens[role] = issued.Token
 	}
 	rec := out.tokens[store.RoleRecruiter]
 	var as store.Assessment

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/base64"
 	"net/http"
 	"strings"
@@ -64,8 +65,21 @@ func TestBadTokensAreRefused(t *testing.T) {
 	e := newEnv(t)
 	good := e.a.tokens[store.RoleAdmin]
 	now := time.Now()
+	ctx := context.Background()
+	admin := &store.User{ID: e.a.userIDs["admin"], OrgID: e.a.id}
+	live, err := e.store.StartSession(ctx, admin, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ended, err := e.store.StartSession(ctx, admin, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.EndSession(ctx, ended.ID); err != nil {
+		t.Fatal(err)
+	}
 	claims := func(mut func(jwt.MapClaims)) jwt.MapClaims {
-		c := jwt.MapClaims{"iss": "assay", "aud": []string{"assay-api"}, "sub": e.a.userIDs["admin"],
+		c := jwt.MapClaims{"iss": "assay", "aud": []string{"assay-api"}, "sub": e.a.userIDs["admin"], "jti": live.ID,
 			"org": e.a.id, "role": "admin", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
 		if mut != nil {
 			mut(c)
@@ -88,6 +102,9 @@ func TestBadTokensAreRefused(t *testing.T) {
 		"wrong audience":  sign(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["aud"] = []string{"other"} })),
 		"wrong issuer":    sign(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["iss"] = "evil" })),
 		"org swapped":     sign(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["org"] = e.b.id })),
+		"no session":      sign(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { delete(c, "jti") })),
+		"ended session":   sign(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["jti"] = ended.ID })),
+		"other's session": sign(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["sub"] = e.a.userIDs["reviewer"] })),
 		"garbage":         "not.a.token",
 	}
 	for name, tok := range cases {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/assayhq/assay/internal/auth"
 	"github.com/assayhq/assay/internal/greenhouse"
+	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -31,6 +32,10 @@ func (a *api) registerGreenhouse(v1, staff *gin.RouterGroup, admins gin.HandlerF
 		// Not strict: Greenhouse may add properties to its requests.
 		if err := json.NewDecoder(c.Request.Body).Decode(&req); err != nil {
 			respondError(c, badRequest("invalid JSON body: %v", err))
+			return
+		}
+		if err := rules.NoNULIn(&req); err != nil {
+			respondError(c, err)
 			return
 		}
 		resp, err := p.SendTest(c.Request.Context(), c.GetString(partnerOrgKey), req)

@@ -51,6 +51,16 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"demote yourself", "PATCH", "/api/v1/users/" + e.a.userIDs["admin"], e.a.tokens["admin"], map[string]any{"role": "reviewer"}, 400},
 		{"login malformed", "POST", "/api/v1/auth/login", "", `{"email":`, 400},
 		{"unknown route", "GET", "/api/v1/nothing", rec, nil, 404},
+		// PostgreSQL text cannot hold NUL (22021): refused before any query.
+		{"NUL login email", "POST", "/api/v1/auth/login", "", map[string]any{"email": "admin@acme.test\x00", "password": password}, 400},
+		{"NUL title", "POST", "/api/v1/assessments", rec, map[string]any{"takehome": "planets-crud", "title": "T\x00"}, 400},
+		{"NUL instructions", "PATCH", "/api/v1/assessments/" + e.a.assessment, rec, map[string]any{"instructions": "a\x00b"}, 400},
+		{"NUL candidate name", "POST", "/api/v1/assessments/" + e.a.assessment + "/invitations", rec, map[string]any{"candidate_name": "A\x00", "candidate_email": "a@b.example"}, 400},
+		{"NUL review notes", "POST", "/api/v1/submissions/" + e.a.submission + "/reviews", e.a.tokens["reviewer"], map[string]any{"decision": "hold", "notes": "\x00"}, 400},
+		{"NUL webhook description", "POST", "/api/v1/webhooks", e.a.tokens["admin"], map[string]any{"url": "https://hooks.example.com/a", "event_types": []string{"submission.graded"}, "description": "\x00"}, 400},
+		{"NUL user email", "POST", "/api/v1/users", e.a.tokens["admin"], map[string]any{"email": "x\x00@acme.test", "role": "admin", "password": password}, 400},
+		{"NUL submission ref", "POST", "/api/v1/candidate/submissions", e.a.inviteToken, map[string]any{"repo_url": "https://github.com/ada/acme", "ref": "main\x00"}, 400},
+		{"NUL query", "GET", "/api/v1/invitations?state=pending%00", rec, nil, 400},
 	}
 	before := e.snapshot()
 	for _, c := range cases {

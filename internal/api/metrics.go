@@ -2,10 +2,12 @@ package api
 
 import (
 	"context"
+	"crypto/subtle"
 	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/assayhq/assay/internal/auth"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -43,6 +45,21 @@ func NewMetrics(st *store.Store, depth QueueDepth) *Metrics {
 // (Go runtime, process, and grading when the worker runs in this process).
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(prometheus.Gatherers{m.registry, prometheus.DefaultGatherer}, promhttp.HandlerOpts{})
+}
+
+// requireToken admits only "Authorization: Bearer token": the metrics
+// name routes and counts of every organisation, and the web listener is
+// public. A token works with Prometheus's own bearer_token setting and
+// any proxy in front, where a second listener would need a second port
+// opened and kept private.
+func requireToken(token string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if subtle.ConstantTimeCompare([]byte(auth.BearerToken(c.Request)), []byte(token)) != 1 {
+			c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": "metrics need Authorization: Bearer with ASSAY_METRICS_TOKEN"})
+			return
+		}
+		c.Next()
+	}
 }
 
 func (m *Metrics) middleware() gin.HandlerFunc {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/internal/auth"
-	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -28,36 +27,72 @@ func (a *api) login(c *gin.Context) {
 		respondError(c, badRequest("email and password are required"))
 		return
 	}
-	if ok, wait := a.Throttle.Allow(c.ClientIP(), email); !ok {
-		secs := int(wait.Seconds()) + 1
-		c.Header("Retry-After", strconv.Itoa(secs))
-		c.AbortWithStatusJSON(http.StatusTooManyRequests, gin.H{"error": "too many sign-in attempts; try again in " + strconv.Itoa(secs) + " seconds"})
-		return
-	}
-	u, err := a.Store.UserByEmail(c.Request.Context(), email)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		respondError(c, err)
-		return
-	}
-	if u == nil {
-		auth.EqualiseTiming(req.Password)
-	}
-	if u == nil || u.Disabled || !auth.CheckPassword(u.PasswordHash, req.Password) {
-		c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": "wrong email or password"})
-		return
-	}
-	token, exp, err := a.Tokens.Issue(u.ID, u.OrgID, u.Role)
+	issued, err := a.sessions.SignIn(c.Request.Context(), c.ClientIP(), email, req.Password)
 	if err != nil {
-		respondError(c, err)
+		a.signInFailed(c, err)
 		return
 	}
-	a.setSessionCookie(c, token, int(time.Until(exp).Seconds()))
-	c.JSON(http.StatusOK, gin.H{"token": token, "expires_at": exp.UTC(), "user": u})
+	a.setSessionCookie(c, issued.Token, int(time.Until(issued.ExpiresAt).Seconds()))
+	c.JSON(http.StatusOK, gin.H{"token": issued.Token, "expires_at": issued.ExpiresAt.UTC(), "user": issued.User})
 }
 
+// signInFailed answers a refused password check: throttled (429), wrong
+// (401), bcrypt queue full (503), or a server error.
+func (a *api) signInFailed(c *gin.Context, err error) {
+	var throttled *auth.ThrottledError
+	switch {
+	case errors.As(err, &throttled):
+		c.Header("Retry-After", strconv.Itoa(throttled.Seconds()))
+		c.AbortWithStatusJSON(http.StatusTooManyRequests, gin.H{"error": throttled.Error()})
+	case errors.Is(err, auth.ErrWrongPassword):
+		c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": auth.ErrWrongPassword.Error()})
+	case errors.Is(err, auth.ErrBusy):
+		c.Header("Retry-After", "5")
+		c.AbortWithStatusJSON(http.StatusServiceUnavailable, gin.H{"error": auth.ErrBusy.Error()})
+	default:
+		respondError(c, err)
+	}
+}
+
+// logout ends the session of the token sent (header or cookie), so the
+// token stops working at once, and clears the cookie.
 func (a *api) logout(c *gin.Context) {
+	raw := auth.BearerToken(c.Request)
+	if raw == "" {
+		raw, _ = c.Cookie(auth.CookieName)
+	}
+	if err := a.sessions.SignOut(c.Request.Context(), raw); err != nil {
+		respondError(c, err)
+		return
+	}
 	a.setSessionCookie(c, "", -1)
 	c.Status(http.StatusNoContent)
+}
+
+type changePasswordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+// changePassword sets the caller's password; every session of the user
+// ends, and the answer carries a new token for this one.
+func (a *api) changePassword(c *gin.Context) {
+	var req changePasswordRequest
+	if err := decode(c, &req); err != nil {
+		respondError(c, err)
+		return
+	}
+	issued, err := a.sessions.ChangePassword(c.Request.Context(), c.ClientIP(), auth.Current(c), req.CurrentPassword, req.NewPassword)
+	if errors.Is(err, auth.ErrWrongPassword) {
+		respondError(c, badRequest("current_password is wrong"))
+		return
+	}
+	if err != nil {
+		a.signInFailed(c, err)
+		return
+	}
+	a.setSessionCookie(c, issued.Token, int(time.Until(issued.ExpiresAt).Seconds()))
+	c.JSON(http.StatusOK, gin.H{"token": issued.Token, "expires_at": issued.ExpiresAt.UTC()})
 }
 
 func (a *api) setSessionCookie(c *gin.Context, value string, maxAge int) {

@@ -15,10 +15,13 @@ const CookieName = "assay_session"
 
 // Principal is the signed-in staff user a request acts for.
 type Principal struct {
-	UserID string
-	OrgID  string
-	Role   string
-	Email  string
+	UserID    string
+	OrgID     string
+	Role      string
+	Email     string
+	SessionID string
+	// Operator runs the installation (see store.User.PlatformOperator).
+	Operator bool
 }
 
 // Loader finds the current state of a token's user: a disabled or deleted
@@ -64,6 +67,15 @@ func Require(roles ...string) gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// RequireOperator lets through only platform operators; others get 403.
+func RequireOperator(c *gin.Context) {
+	if p := Current(c); p == nil || !p.Operator {
+		c.AbortWithStatusJSON(http.StatusForbidden, gin.H{"error": "only a platform operator may open this"})
+		return
+	}
+	c.Next()
 }
 
 // Current is the request's principal, or nil before Middleware ran.

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -33,6 +34,12 @@ type Config struct {
 	WorkerConcurrency  int
 	SMTPURL            string
 	StateDir           string
+	// TrustedProxies are the networks (CIDRs) whose X-Forwarded-For the web
+	// server believes: the reverse proxies in front of it. None by default.
+	TrustedProxies []string
+	// MetricsToken is the bearer token /metrics asks for; unset, /metrics
+	// is not served.
+	MetricsToken string
 }
 
 // DefaultGitHosts are the repository hosts accepted when ASSAY_GIT_HOSTS is unset.
@@ -130,6 +137,12 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 		}
 		c.WorkerConcurrency = n
 	}
+	if c.TrustedProxies, err = cidrList(getenv, "ASSAY_TRUSTED_PROXIES"); err != nil {
+		return nil, err
+	}
+	if c.MetricsToken = strings.TrimSpace(getenv("ASSAY_METRICS_TOKEN")); c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return nil, fmt.Errorf("ASSAY_METRICS_TOKEN: must be at least 16 characters")
+	}
 	if c.SMTPURL != "" {
 		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
 			return nil, fmt.Errorf("ASSAY_SMTP_URL: want smtp://user:pass@host:port, got an invalid URL")
@@ -172,6 +185,24 @@ func boolVar(getenv func(string) string, name string, def bool) (bool, error) {
 		return false, fmt.Errorf("%s: want 1 or 0, got %q", name, v)
 	}
 	return on, nil
+}
+
+// cidrList reads comma-separated networks ("10.0.0.0/8, 192.0.2.7"); a
+// bare address is a network of one.
+func cidrList(getenv func(string) string, name string) ([]string, error) {
+	var out []string
+	for _, v := range splitList(getenv(name)) {
+		if addr, err := netip.ParseAddr(v); err == nil {
+			out = append(out, netip.PrefixFrom(addr, addr.BitLen()).String())
+			continue
+		}
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %q is not a CIDR such as 10.0.0.0/8 or an IP address", name, v)
+		}
+		out = append(out, p.Masked().String())
+	}
+	return out, nil
 }
 
 func splitList(s string) []string {

@@ -21,6 +21,8 @@ func TestBadValuesNameTheirVariable(t *testing.T) {
 		"ASSAY_WORKER_CONCURRENCY":   {"ASSAY_WORKER_CONCURRENCY": "0"},
 		"ASSAY_WARM_GO_CACHE":        {"ASSAY_WARM_GO_CACHE": "sometimes"},
 		"ASSAY_SMTP_URL":             {"ASSAY_SMTP_URL": "mail.example.com"},
+		"ASSAY_TRUSTED_PROXIES":      {"ASSAY_TRUSTED_PROXIES": "10.0.0.0/8, proxy.internal"},
+		"ASSAY_METRICS_TOKEN":        {"ASSAY_METRICS_TOKEN": "short"},
 	} {
 		_, err := LoadFrom(env(vars))
 		if err == nil || !strings.HasPrefix(err.Error(), name+":") {
@@ -37,6 +39,9 @@ func TestDefaults(t *testing.T) {
 	if c.Env != "production" || c.HTTPAddr != "127.0.0.1:8080" || c.BaseURL != "http://127.0.0.1:8080" ||
 		c.Sandbox != "bwrap" || len(c.GitHosts) != 4 || c.AllowLoopback || c.WorkerConcurrency < 1 || !c.WarmGoCache {
 		t.Fatalf("defaults: %+v", c)
+	}
+	if len(c.TrustedProxies) != 0 || c.MetricsToken != "" {
+		t.Errorf("forwarded headers trusted from %v or metrics served by default (%q)", c.TrustedProxies, c.MetricsToken)
 	}
 	if !strings.HasSuffix(c.GradingDatabaseURL, "/postgres?sslmode=disable") {
 		t.Errorf("grading server URL %q", c.GradingDatabaseURL)
@@ -64,5 +69,16 @@ func TestDevKeepsAGeneratedSecretAndAllowsLoopback(t *testing.T) {
 	}
 	if !a.AllowLoopback || a.GitHosts[1] != "127.0.0.1:9418" {
 		t.Fatalf("loopback %v hosts %v", a.AllowLoopback, a.GitHosts)
+	}
+}
+
+func TestTrustedProxiesAreNetworks(t *testing.T) {
+	c, err := LoadFrom(env(map[string]string{"ASSAY_TRUSTED_PROXIES": "10.1.2.3/8, 192.0.2.7 ,2001:db8::1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"10.0.0.0/8", "192.0.2.7/32", "2001:db8::1/128"}
+	if strings.Join(c.TrustedProxies, " ") != strings.Join(want, " ") {
+		t.Fatalf("trusted proxies %v, want %v", c.TrustedProxies, want)
 	}
 }

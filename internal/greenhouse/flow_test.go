@@ -99,8 +99,11 @@ func TestGreenhouseFlowEndToEnd(t *testing.T) {
 	gin.SetMode(gin.TestMode)
 	r := gin.New()
 	tokens := auth.NewTokens(secret)
-	api.Register(r, api.Deps{Store: st, Tokens: tokens, Throttle: auth.NewThrottle(5, time.Minute),
+	err := api.Register(r, api.Deps{Store: st, Tokens: tokens, Throttle: auth.NewThrottle(testenv.NewRedisClient(t), "test", auth.DefaultLimits),
 		Intake: intake.Policy{Hosts: []string{"github.com"}, AllowLoopback: true}, BaseURL: "https://assay.example", SecretKey: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
 	assay := httptest.NewServer(r)
 	t.Cleanup(assay.Close)
 	gh := &fakeGreenhouse{}
@@ -128,7 +131,11 @@ func TestGreenhouseFlowEndToEnd(t *testing.T) {
 	t.Cleanup(srv.Shutdown)
 
 	// An admin makes the organisation's key (shown once) for Greenhouse.
-	tok, _, _ := tokens.Issue(admin.ID, org.ID, store.RoleAdmin)
+	issued, err := auth.NewSessions(st, tokens, nil).Start(ctx, &admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := issued.Token
 	req, _ := http.NewRequest("POST", assay.URL+"/api/v1/greenhouse/key", nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
 	resp, err := http.DefaultClient.Do(req)

@@ -50,9 +50,12 @@ func TestEndToEnd(t *testing.T) {
 	}
 	gin.SetMode(gin.TestMode)
 	r := gin.New()
-	api.Register(r, api.Deps{Store: h.st, Tokens: auth.NewTokens([]byte("e2e-secret-key-0123456789abcdef0123")),
-		Throttle: auth.NewThrottle(5, time.Minute), Catalog: catalog.New(catalog.Takehome{Slug: suite.Slug, Title: suite.Title, Version: suite.Version, Brief: suite.Brief}), BaseURL: "http://assay.test",
+	err := api.Register(r, api.Deps{Store: h.st, Tokens: auth.NewTokens([]byte("e2e-secret-key-0123456789abcdef0123")),
+		Throttle: auth.NewThrottle(testenv.NewRedisClient(t), "test", auth.DefaultLimits), Catalog: catalog.New(catalog.Takehome{Slug: suite.Slug, Title: suite.Title, Version: suite.Version, Brief: suite.Brief}), BaseURL: "http://assay.test",
 		Intake: intake.Policy{Hosts: []string{"github.com", gitHost}, AllowLoopback: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(r)
 	defer srv.Close()
 	call := func(method, path, token string, body, out any) int {

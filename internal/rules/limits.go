@@ -38,7 +38,7 @@ func name(field, s string) error {
 	if n := utf8.RuneCountInString(s); n < 1 || n > MaxNameRunes {
 		return &Error{field, fmt.Sprintf("must be 1 to %d characters", MaxNameRunes)}
 	}
-	return nil
+	return NoNUL(field, s)
 }
 
 // Instructions checks an assessment's instructions (Markdown).
@@ -51,7 +51,7 @@ func text(field, s string) error {
 	if len(s) > MaxTextBytes {
 		return &Error{field, fmt.Sprintf("must be at most %d bytes", MaxTextBytes)}
 	}
-	return nil
+	return NoNUL(field, s)
 }
 
 // HoursAllowed checks an assessment's deadline in hours.

@@ -27,6 +27,13 @@ func TestLimitsSayWhatIsAllowed(t *testing.T) {
 		{Email("candidate_email", "Grace <g@example.com>"), "candidate_email must be an address like name@example.com"},
 		{Email("email", "g@localhost"), "email must be an address like name@example.com"},
 		{Role("owner"), "role must be admin, recruiter or reviewer"},
+		{CandidateName("Ada\x00"), "candidate_name must not contain NUL characters"},
+		{Notes("ok\x00"), "notes must not contain NUL characters"},
+		{NoNULIn(&struct {
+			Email string   `json:"email"`
+			Tags  []string `json:"event_types"`
+		}{Email: "a@b.example", Tags: []string{"x", "y\x00"}}), "event_types must not contain NUL characters"},
+		{NoNULInForm(map[string][]string{"title": {"ok", "T\x00"}}), "title must not contain NUL characters"},
 	} {
 		if tc.err == nil || tc.err.Error() != tc.want {
 			t.Errorf("got %v, want %q", tc.err, tc.want)

@@ -98,6 +98,30 @@ func (s *Store) InviteWithMail(ctx context.Context, a Actor, inv *Invitation,
 	return token, nil
 }
 
+// InviteAllWithMail invites every candidate or none (one transaction): a
+// failure part-way creates nothing, so no one-time link is made and lost.
+// It returns the tokens in the order of invs.
+func (s *Store) InviteAllWithMail(ctx context.Context, a Actor, invs []*Invitation,
+	compose func(inv *Invitation, token string, as *Assessment) (MailContent, error)) ([]string, error) {
+	tokens := make([]string, len(invs))
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		for i, inv := range invs {
+			token, err := (&Store{db: tx}).InviteWithMail(ctx, a, inv, func(token string, as *Assessment) (MailContent, error) {
+				return compose(inv, token, as)
+			})
+			if err != nil {
+				return fmt.Errorf("invite %s: %w", inv.CandidateEmail, err)
+			}
+			tokens[i] = token
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return tokens, nil
+}
+
 // SubmitWithReceipt records a submission (Submit's rules, lock and outbox
 // row) and queues the candidate's receipt in the same transaction.
 func (s *Store) SubmitWithReceipt(ctx context.Context, token, repoURL, ref string,

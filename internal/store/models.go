@@ -57,13 +57,16 @@ type Organization struct {
 
 // User is a staff member of an organisation.
 type User struct {
-	ID           string    `gorm:"primaryKey;default:gen_random_uuid()" json:"id"`
-	OrgID        string    `json:"org_id"`
-	Email        string    `json:"email"`
-	Role         string    `json:"role"`
-	PasswordHash string    `json:"-"`
-	Disabled     bool      `json:"disabled"`
-	CreatedAt    time.Time `json:"created_at"`
+	ID           string `gorm:"primaryKey;default:gen_random_uuid()" json:"id"`
+	OrgID        string `json:"org_id"`
+	Email        string `json:"email"`
+	Role         string `json:"role"`
+	PasswordHash string `json:"-"`
+	Disabled     bool   `json:"disabled"`
+	// PlatformOperator may open the queue monitor, which shows every
+	// organisation's tasks; only the command line sets it.
+	PlatformOperator bool      `json:"platform_operator,omitempty"`
+	CreatedAt        time.Time `json:"created_at"`
 }
 
 // Assessment is a take-home an organisation sends to candidates.

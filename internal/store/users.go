@@ -65,7 +65,9 @@ func (s *Store) Users(ctx context.Context, orgID string) ([]User, error) {
 	return us, nil
 }
 
-// UpdateUser changes a user's role or disabled flag.
+// UpdateUser changes a user's role or disabled flag, and ends the user's
+// sessions when either changes: a demoted or disabled user signs in again
+// (or cannot), rather than keeping what an old session was granted.
 func (s *Store) UpdateUser(ctx context.Context, a Actor, id string, role *string, disabled *bool) (*User, error) {
 	var u User
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -85,8 +87,14 @@ func (s *Store) UpdateUser(ctx context.Context, a Actor, id string, role *string
 		if len(changes) == 0 {
 			return nil
 		}
+		grantChanged := role != nil && *role != u.Role || disabled != nil && *disabled
 		if err := tx.Model(&u).Updates(changes).Error; err != nil {
 			return fmt.Errorf("update user: %w", err)
+		}
+		if grantChanged {
+			if err := endUserSessions(tx, u.ID); err != nil {
+				return err
+			}
 		}
 		return audit(tx, a, "user.updated", "user", u.ID, changes)
 	})

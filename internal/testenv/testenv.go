@@ -122,3 +122,13 @@ func randomHex(n int) string {
 	_, _ = rand.Read(b)
 	return strings.ToLower(hex.EncodeToString(b))
 }
+
+// NewRedisClient is a client of a Redis database reserved for the test (see
+// NewRedisDB), closed when the test ends.
+func NewRedisClient(t testing.TB) *redis.Client {
+	t.Helper()
+	_, db := NewRedisDB(t)
+	c := redis.NewClient(&redis.Options{Addr: RedisAddr(), DB: db})
+	t.Cleanup(func() { c.Close() })
+	return c
+}

@@ -9,14 +9,18 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/assayhq/assay/internal/auth"
 	"github.com/gin-gonic/gin"
 )
 
 // CSRF protection is a signed double-submit token. A random value lives in
-// an HttpOnly cookie; every form carries HMAC-SHA256(secret key, value).
-// A forged cross-site post has the cookie (the browser sends it) but cannot
-// read it, and without the secret cannot compute the matching form value;
-// a cookie planted from a sibling domain fails the same way. It needs no
+// an HttpOnly cookie; every form carries HMAC-SHA256(secret key, value and
+// the id of the session the browser is signed in with, if any). A forged
+// cross-site post has the cookie (the browser sends it) but cannot read
+// it, and without the secret cannot compute the matching form value. A
+// cookie and token pair the attacker got for themselves and planted from
+// a sibling domain was signed for their session (or none), not the
+// victim's, so it fails too. It needs no
 // server-side state, covers candidates (who have no session) as well as
 // staff, and uses the secret key Assay already has. gorilla/csrf was the
 // alternative: since 1.7.3 it assumes HTTPS and refuses plain-HTTP posts
@@ -44,7 +48,7 @@ func (s *server) csrf(c *gin.Context) {
 	}
 	cookie, err := c.Cookie(csrfCookie)
 	sent := c.PostForm(csrfField)
-	if err != nil || cookie == "" || sent == "" || !hmac.Equal([]byte(sent), []byte(s.sign(cookie))) {
+	if err != nil || cookie == "" || sent == "" || !hmac.Equal([]byte(sent), []byte(s.sign(cookie, s.sessionID(c)))) {
 		if c.Request.Header.Get("HX-Request") != "" {
 			c.String(http.StatusForbidden, "This form has expired; reload the page.")
 			c.Abort()
@@ -74,7 +78,7 @@ func (s *server) csrfToken(c *gin.Context) string {
 		http.SetCookie(c.Writer, &http.Cookie{Name: csrfCookie, Value: value, Path: "/", HttpOnly: true,
 			Secure: s.SecureCookie, SameSite: http.SameSiteLaxMode})
 	}
-	token := s.sign(value)
+	token := s.sign(value, s.sessionID(c))
 	c.Set(csrfCtxKey, token)
 	return token
 }
@@ -88,8 +92,25 @@ func parseForm(r *http.Request) error {
 	return r.ParseForm()
 }
 
-func (s *server) sign(value string) string {
+// sign binds a cookie value to a session id ("" when signed out).
+func (s *server) sign(value, sessionID string) string {
 	m := hmac.New(sha256.New, s.SecretKey)
-	m.Write([]byte("assay-csrf:" + value))
+	m.Write([]byte("assay-csrf:" + value + ":" + sessionID))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// sessionID is the id of the session the request's cookie names, from its
+// signed token alone: whether the session is still live is the session
+// middleware's question, and a renewed token keeps its id, so forms stay
+// valid across renewal.
+func (s *server) sessionID(c *gin.Context) string {
+	raw, err := c.Cookie(auth.CookieName)
+	if err != nil || raw == "" {
+		return ""
+	}
+	cl, err := s.Tokens.Verify(raw)
+	if err != nil {
+		return ""
+	}
+	return cl.ID
 }

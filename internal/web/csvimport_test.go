@@ -6,7 +6,7 @@ import (
 )
 
 func TestParseCandidates(t *testing.T) {
-	rows, err := parseCandidates("\ufeffName,Email\nAda Lovelace, ADA@example.com\nBad,not-an-email\n\nGrace,ada@example.com\nOne column\n\"Hopper, Grace\",grace@example.com\n")
+	rows, err := parseCandidates("\ufeffName,Email\nAda Lovelace, ADA@example.com\nBad,not-an-email\n\nGrace,ada@example.com\nOne column\n\"Hopper, Grace\",grace@example.com\nEve\x00,eve@example.com\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -16,6 +16,7 @@ func TestParseCandidates(t *testing.T) {
 		{Line: 5, Name: "Grace", Email: "ada@example.com", Error: "the same email as line 2"},
 		{Line: 6, Name: "One column", Error: "want 2 columns (name, email), found 1"},
 		{Line: 7, Name: "Hopper, Grace", Email: "grace@example.com"},
+		{Line: 8, Name: "Eve\x00", Email: "eve@example.com", Error: "the name must not contain NUL characters"},
 	}
 	if len(rows) != len(want) {
 		t.Fatalf("got %d rows: %+v", len(rows), rows)

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
-	"time"
 
 	"github.com/assayhq/assay/internal/auth"
 	"github.com/assayhq/assay/internal/catalog"
@@ -21,8 +20,10 @@ import (
 	"github.com/assayhq/assay/internal/intake"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/assayhq/assay/internal/storetest"
+	"github.com/assayhq/assay/internal/testenv"
 	"github.com/assayhq/assay/internal/web"
 	"github.com/gin-gonic/gin"
+	"github.com/go-redis/redis_rate/v10"
 )
 
 const password = "correct horse battery"
@@ -75,10 +76,12 @@ type env struct {
 	t      testing.TB
 	st     *store.Store
 	tokens *auth.Tokens
-	org    string
-	users  map[string]*store.User // by role
-	url    string
-	engine *gin.Engine
+	// sessions opens sessions as signing in would.
+	sessions *auth.Sessions
+	org      string
+	users    map[string]*store.User // by role
+	url      string
+	engine   *gin.Engine
 
 	mu    sync.Mutex
 	paths []string // every request's path, in order
@@ -132,7 +135,11 @@ func newEnv(t testing.TB, repoHost string) *env {
 				return gitfetch.Probe(ctx, repoURL, ref, gitfetch.Options{AllowLoopbackHTTP: true})
 			}}
 	}
-	if err := web.Register(r, web.Deps{Store: st, Tokens: e.tokens, Throttle: auth.NewThrottle(100, time.Second),
+	// Loose limits: the journeys sign in often; the throttle's own tests are the API's.
+	loose := redis_rate.PerSecond(100)
+	throttle := auth.NewThrottle(testenv.NewRedisClient(t), "test", auth.Limits{Pair: loose, Address: loose, Email: loose})
+	e.sessions = auth.NewSessions(st, e.tokens, throttle)
+	if err := web.Register(r, web.Deps{Store: st, Tokens: e.tokens, Throttle: throttle,
 		Intake: policy, Catalog: helloCatalog, BaseURL: e.url, SecretKey: []byte(strings.Repeat("s", 32))}); err != nil {
 		t.Fatal(err)
 	}
@@ -157,11 +164,11 @@ func (e *env) actor(role string) store.Actor {
 // sessionCookie is the cookie a signed-in user of role carries.
 func (e *env) sessionCookie(role string) *http.Cookie {
 	u := e.users[role]
-	tok, _, err := e.tokens.Issue(u.ID, u.OrgID, u.Role)
+	issued, err := e.sessions.Start(context.Background(), u)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return &http.Cookie{Name: auth.CookieName, Value: tok}
+	return &http.Cookie{Name: auth.CookieName, Value: issued.Token}
 }
 
 // serveRepo makes a git repository of files and serves it over smart HTTP

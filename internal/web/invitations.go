@@ -17,7 +17,6 @@ import (
 // the token's hash is stored.
 type invited struct {
 	Name, Email, Link string
-	Error             string
 }
 
 type invitedData struct {
@@ -128,7 +127,8 @@ func (s *server) previewCSV(c *gin.Context) {
 }
 
 // confirmCSV invites every valid row of the previewed file (sent back in
-// the form, so nothing is kept between the two steps).
+// the form, so nothing is kept between the two steps), all or none: one
+// failure creates nothing, so no one-time link is made and then lost.
 func (s *server) confirmCSV(c *gin.Context) {
 	rows, err := parseCandidates(c.PostForm("source"))
 	if err != nil {
@@ -140,22 +140,27 @@ func (s *server) confirmCSV(c *gin.Context) {
 		return
 	}
 	again := c.PostForm("invite_again") == "yes"
-	var out []invited
+	var invs []*store.Invitation
 	for _, r := range rows {
-		if r.Error != "" || (r.AlreadyInvited && !again) {
-			continue
+		if r.Error == "" && (!r.AlreadyInvited || again) {
+			invs = append(invs, &store.Invitation{AssessmentID: c.Param("id"), CandidateName: r.Name, CandidateEmail: r.Email})
 		}
-		link, err := s.inviteOne(c, c.Param("id"), r.Name, r.Email)
-		if err != nil {
-			status, msg := rules.Status(err)
-			if status == http.StatusInternalServerError {
-				s.fail(c, err)
-				return
-			}
-			out = append(out, invited{Name: r.Name, Email: r.Email, Error: msg})
-			continue
+	}
+	tokens, err := s.Store.InviteAllWithMail(c.Request.Context(), actor(c), invs,
+		func(inv *store.Invitation, token string, as *store.Assessment) (store.MailContent, error) {
+			return mail.Invitation(inv, as, s.link(token))
+		})
+	if err != nil {
+		if status, msg := rules.Status(err); status != http.StatusInternalServerError {
+			s.assessmentPage(c, status, inviteForm{CSVError: "No one was invited: " + msg + "."})
+			return
 		}
-		out = append(out, invited{Name: r.Name, Email: r.Email, Link: link})
+		s.fail(c, err)
+		return
+	}
+	out := make([]invited, len(invs))
+	for i, inv := range invs {
+		out[i] = invited{Name: inv.CandidateName, Email: inv.CandidateEmail, Link: s.link(tokens[i])}
 	}
 	s.render(c, http.StatusCreated, "invited", "Invitations created", invitedData{AssessmentID: c.Param("id"),
 		Invited: out, MailEnabled: s.MailEnabled})

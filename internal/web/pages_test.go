@@ -346,10 +346,11 @@ func TestLiveEvents(t *testing.T) {
 	if err := e.st.CreateUser(ctx, store.Actor{OrgID: org.ID, Label: "test"}, outsider); err != nil {
 		t.Fatal(err)
 	}
-	tok, _, err := e.tokens.Issue(outsider.ID, org.ID, outsider.Role)
+	issued, err := e.sessions.Start(ctx, outsider)
 	if err != nil {
 		t.Fatal(err)
 	}
+	tok := issued.Token
 	req, _ := http.NewRequest("GET", e.url+"/submissions/"+graded+"/events", nil)
 	req.AddCookie(&http.Cookie{Name: auth.CookieName, Value: tok})
 	resp, err := http.DefaultTransport.RoundTrip(req)

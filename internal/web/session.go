@@ -37,52 +37,55 @@ func homeOf(role string) string {
 }
 
 func (s *server) loginPage(c *gin.Context) {
-	s.render(c, http.StatusOK, "login", "Sign in", loginData{Next: safeNext(c.Query("next"))})
+	s.render(c, http.StatusOK, "login", "Sign in", loginData{Next: s.safeNext(c.Query("next"))})
 }
 
 func (s *server) login(c *gin.Context) {
 	email := strings.ToLower(strings.TrimSpace(c.PostForm("email")))
 	password := c.PostForm("password")
-	d := loginData{Email: email, Next: safeNext(c.PostForm("next"))}
+	d := loginData{Email: email, Next: s.safeNext(c.PostForm("next"))}
 	if email == "" || password == "" {
 		d.Error = "Enter your email and password."
 		s.render(c, http.StatusBadRequest, "login", "Sign in", d)
 		return
 	}
-	if ok, wait := s.Throttle.Allow(c.ClientIP(), email); !ok {
-		secs := int(wait.Seconds()) + 1
-		c.Header("Retry-After", strconv.Itoa(secs))
-		d.Error = "Too many sign-in attempts; try again in " + strconv.Itoa(secs) + " seconds."
+	issued, err := s.sessions.SignIn(c.Request.Context(), c.ClientIP(), email, password)
+	var throttled *auth.ThrottledError
+	switch {
+	case errors.As(err, &throttled):
+		c.Header("Retry-After", strconv.Itoa(throttled.Seconds()))
+		d.Error = "Too many sign-in attempts; try again in " + strconv.Itoa(throttled.Seconds()) + " seconds."
 		s.render(c, http.StatusTooManyRequests, "login", "Sign in", d)
 		return
-	}
-	u, err := s.Store.UserByEmail(c.Request.Context(), email)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.fail(c, err)
-		return
-	}
-	if u == nil {
-		auth.EqualiseTiming(password)
-	}
-	if u == nil || u.Disabled || !auth.CheckPassword(u.PasswordHash, password) {
+	case errors.Is(err, auth.ErrWrongPassword):
 		d.Error = "Wrong email or password."
 		s.render(c, http.StatusUnauthorized, "login", "Sign in", d)
 		return
-	}
-	token, exp, err := s.Tokens.Issue(u.ID, u.OrgID, u.Role)
-	if err != nil {
+	case errors.Is(err, auth.ErrBusy):
+		c.Header("Retry-After", "5")
+		d.Error = "The server is busy; try again in a few seconds."
+		s.render(c, http.StatusServiceUnavailable, "login", "Sign in", d)
+		return
+	case err != nil:
 		s.fail(c, err)
 		return
 	}
-	s.setSession(c, token, int(time.Until(exp).Seconds()))
+	s.setSession(c, issued.Token, int(time.Until(issued.ExpiresAt).Seconds()))
 	next := d.Next
 	if next == "" {
-		next = homeOf(u.Role)
+		next = homeOf(issued.User.Role)
 	}
 	c.Redirect(http.StatusSeeOther, next)
 }
 
+// logout ends the session server-side, so a copy of the cookie stops
+// working too, and clears the cookie.
 func (s *server) logout(c *gin.Context) {
+	raw, _ := c.Cookie(auth.CookieName)
+	if err := s.sessions.SignOut(c.Request.Context(), raw); err != nil {
+		s.fail(c, err)
+		return
+	}
 	s.setSession(c, "", -1)
 	c.Redirect(http.StatusSeeOther, "/login")
 }
@@ -92,19 +95,11 @@ func (s *server) setSession(c *gin.Context, value string, maxAge int) {
 		HttpOnly: true, Secure: s.SecureCookie, SameSite: http.SameSiteLaxMode})
 }
 
-// safeNext keeps a post-login redirect on this site: a local path, never
-// "//host" or a full URL.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
-		return ""
-	}
-	return next
-}
-
-// principal reads the session cookie; nil when absent, expired, or the
-// user is gone or disabled (a disabled user loses access at once). A
+// principal reads the session cookie; nil when absent, expired, ended, or
+// the user is gone or disabled (a disabled user loses access at once). A
 // session older than half its life is renewed, so someone at work is not
-// signed out mid-review; one left idle for TokenTTL ends.
+// signed out mid-review; one left idle for TokenTTL ends, and an ended
+// one is never renewed.
 func (s *server) principal(c *gin.Context) *auth.Principal {
 	raw, err := c.Cookie(auth.CookieName)
 	if err != nil || raw == "" {
@@ -114,16 +109,16 @@ func (s *server) principal(c *gin.Context) *auth.Principal {
 	if err != nil {
 		return nil
 	}
-	u, err := s.Store.User(c.Request.Context(), cl.OrgID, cl.Subject)
-	if err != nil || u.Disabled {
+	p, err := s.sessions.Principal(c.Request.Context(), cl)
+	if err != nil {
 		return nil
 	}
 	if cl.IssuedAt != nil && time.Since(cl.IssuedAt.Time) > auth.TokenTTL/2 {
-		if token, exp, err := s.Tokens.Issue(u.ID, u.OrgID, u.Role); err == nil {
-			s.setSession(c, token, int(time.Until(exp).Seconds()))
+		if issued, err := s.sessions.Renew(c.Request.Context(), p); err == nil {
+			s.setSession(c, issued.Token, int(time.Until(issued.ExpiresAt).Seconds()))
 		}
 	}
-	return &auth.Principal{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, Email: u.Email}
+	return p
 }
 
 // session admits signed-in staff and sends others to the sign-in page,

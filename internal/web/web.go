@@ -44,6 +44,8 @@ type server struct {
 	Deps
 	pages    *pages
 	starters *starterCache
+	sessions *auth.Sessions
+	routes   pageRoutes
 }
 
 // maxFormBytes bounds a form post; the CSV upload is the largest.
@@ -59,17 +61,18 @@ func Register(r *gin.Engine, d Deps) error {
 	if err != nil {
 		return fmt.Errorf("static assets: %w", err)
 	}
-	s := &server{Deps: d, pages: p, starters: newStarterCache(d.Catalog)}
+	s := &server{Deps: d, pages: p, starters: newStarterCache(d.Catalog), sessions: auth.NewSessions(d.Store, d.Tokens, d.Throttle)}
 	css, err := codeCSS()
 	if err != nil {
 		return err
 	}
+	before := r.Routes()
 
 	r.GET("/static/*path", cacheStatic, gin.WrapH(http.StripPrefix("/static/", http.FileServerFS(static))))
 	r.GET("/takehomes/:slug/starter.zip", s.starterZip)
 	r.GET("/code.css", cacheStatic, func(c *gin.Context) { c.Data(http.StatusOK, "text/css; charset=utf-8", css) })
 
-	g := r.Group("", securityHeaders, limitForm, s.csrf)
+	g := r.Group("", securityHeaders, limitForm, s.csrf, s.refuseNUL)
 	g.GET("/", s.home)
 	g.GET("/login", s.loginPage)
 	g.POST("/login", s.login)
@@ -121,6 +124,7 @@ func Register(r *gin.Engine, d Deps) error {
 	staff.POST("/admin/webhooks/:id", admins, s.updateWebhook)
 	staff.POST("/admin/webhooks/:id/test", admins, s.testWebhook)
 	staff.POST("/admin/webhooks/:id/delete", admins, s.deleteWebhook)
+	s.routes = newPageRoutes(r, before)
 	return nil
 }
 
@@ -145,6 +149,25 @@ func cacheStatic(c *gin.Context) {
 func limitForm(c *gin.Context) {
 	if c.Request.Method == http.MethodPost {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
+	}
+	c.Next()
+}
+
+// refuseNUL answers 400 to a form or query holding a NUL character, which
+// no page takes and PostgreSQL cannot store, before any handler runs: a
+// form is refused whole, so nothing of it is created. (csrf has parsed
+// the form already.)
+func (s *server) refuseNUL(c *gin.Context) {
+	err := rules.NoNULInForm(c.Request.URL.Query())
+	if err == nil && c.Request.Method == http.MethodPost {
+		err = rules.NoNULInForm(c.Request.PostForm)
+		if err == nil && c.Request.MultipartForm != nil {
+			err = rules.NoNULInForm(c.Request.MultipartForm.Value)
+		}
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
 	c.Next()
 }
