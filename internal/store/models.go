@@ -101,26 +101,31 @@ type Invitation struct {
 	CreatedBy        *string    `json:"created_by,omitempty"`
 	CreatedAt        time.Time  `json:"created_at"`
 	RevokedAt        *time.Time `json:"revoked_at,omitempty"`
+	// PartnerCompletedAt is when the partner that sent the invitation was
+	// told the candidate is done (Greenhouse's completion PATCH).
+	PartnerCompletedAt *time.Time `json:"partner_completed_at,omitempty"`
 }
 
 // Submission is one attempt of a candidate: a repository at a revision.
 type Submission struct {
-	ID           string     `gorm:"primaryKey;default:gen_random_uuid()" json:"id"`
-	OrgID        string     `json:"-"`
-	AssessmentID string     `json:"assessment_id"`
-	InvitationID string     `json:"invitation_id"`
-	RepoURL      string     `json:"repo_url"`
-	Ref          string     `json:"ref"`
-	CommitSHA    string     `json:"commit_sha"`
-	Attempt      int        `json:"attempt"`
-	Status       string     `json:"status"`
-	Score        *int       `json:"score"`
-	MaxScore     *int       `json:"max_score"`
-	Error        string     `json:"error,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
-	StartedAt    *time.Time `json:"started_at,omitempty"`
-	FinishedAt   *time.Time `json:"finished_at,omitempty"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	ID           string `gorm:"primaryKey;default:gen_random_uuid()" json:"id"`
+	OrgID        string `json:"-"`
+	AssessmentID string `json:"assessment_id"`
+	InvitationID string `json:"invitation_id"`
+	RepoURL      string `json:"repo_url"`
+	Ref          string `json:"ref"`
+	CommitSHA    string `json:"commit_sha"`
+	Attempt      int    `json:"attempt"`
+	Status       string `json:"status"`
+	Score        *int   `json:"score"`
+	MaxScore     *int   `json:"max_score"`
+	Error        string `json:"error,omitempty"`
+	// Final is the candidate saying this is their last submission.
+	Final      bool       `json:"final"`
+	CreatedAt  time.Time  `json:"created_at"`
+	StartedAt  *time.Time `json:"started_at,omitempty"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 // Scorecard is the grader's verdict on a submission: the contract's JSON in
