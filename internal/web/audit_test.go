@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/internal/store"
+	"github.com/chromedp/chromedp"
 )
 
 // TestAuditPageIsAdminsOwnOrganisationPagedAndFiltered: an admin reads their
@@ -106,5 +107,51 @@ func TestAuditPageIsAdminsOwnOrganisationPagedAndFiltered(t *testing.T) {
 	}
 	if _, body := get(admin, "/assessments"); !strings.Contains(body, `href="/admin/audit"`) {
 		t.Error("the admin navigation does not link to the audit page")
+	}
+}
+
+// TestAuditPageInBrowser: an admin follows the navigation to the audit
+// page, picks an action from the filter and reads only those entries.
+func TestAuditPageInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a browser: not in -short")
+	}
+	e := newEnv(t, "")
+	for i := range 3 {
+		as := store.Assessment{Takehome: helloSuite.Slug, SuiteVersion: "1", Title: fmt.Sprintf("Round %d", i), HoursAllowed: 24,
+			MaxSubmissions: 1, CandidateView: store.ViewTotal}
+		if err := e.st.CreateAssessment(context.Background(), e.actor(store.RoleRecruiter), &as); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := newBrowser(t)
+	adm := b.tab()
+	b.signIn(adm, e.url, "admin@acme.test")
+	b.do(adm, "audit page from the navigation", chromedp.Navigate(e.url+"/assessments"),
+		chromedp.Click(chromedp.CSS(`nav a[href="/admin/audit"]`)), chromedp.WaitVisible(chromedp.ID("audit-entries")))
+	count := func() int {
+		n, err := chromedp.Run(adm, chromedp.Evaluate[int](`document.querySelectorAll("#audit-entries tbody tr").length`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// Six entries: three users created by the test set-up, three assessments
+	// (signing in is not audited).
+	if n := count(); n != 6 {
+		t.Fatalf("%d entries before filtering, want 6", n)
+	}
+	b.do(adm, "filter by action", chromedp.SetValue(chromedp.ID("a-action"), "assessment.created"),
+		chromedp.Click(chromedp.CSS(`#audit-filter button[type=submit]`)),
+		chromedp.WaitReady(chromedp.CSS(`#a-action option[value="assessment.created"][selected]`)))
+	if n := count(); n != 3 {
+		t.Fatalf("%d entries of assessment.created, want 3", n)
+	}
+	if got := b.text(adm, "#audit-entries tbody"); !strings.Contains(got, "user:recruiter@acme.test") || strings.Contains(got, "user.created") {
+		t.Errorf("filtered entries: %q", got)
+	}
+	b.screenshot(adm, "audit-filtered")
+	if b.dialogs.Load() != 0 {
+		t.Errorf("%d dialogs opened", b.dialogs.Load())
 	}
 }
