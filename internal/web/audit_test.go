@@ -155,3 +155,53 @@ func TestAuditPageInBrowser(t *testing.T) {
 		t.Errorf("%d dialogs opened", b.dialogs.Load())
 	}
 }
+
+// TestWebhooksPageShowsRefusedGreenhouseCalls: a completion call Greenhouse
+// refused (not retried) is on the admins' webhooks page with its status and
+// the first line of Greenhouse's answer.
+func TestWebhooksPageShowsRefusedGreenhouseCalls(t *testing.T) {
+	e := newEnv(t, "")
+	ctx := context.Background()
+	as := store.Assessment{Takehome: helloSuite.Slug, SuiteVersion: "1", Title: "Round", HoursAllowed: 24, MaxSubmissions: 1, CandidateView: store.ViewTotal}
+	if err := e.st.CreateAssessment(ctx, e.actor(store.RoleRecruiter), &as); err != nil {
+		t.Fatal(err)
+	}
+	source, callback := store.ExternalSourceGreenhouse, "https://app.greenhouse.io/integrations/testing_partners/take_home_tests/1"
+	token, err := e.st.CreateInvitation(ctx, store.Actor{OrgID: e.org, Label: "partner:greenhouse"}, &store.Invitation{AssessmentID: as.ID,
+		CandidateName: "Harry Potter", CandidateEmail: "harry@example.com", ExternalSource: &source, ExternalID: &callback, ExternalCallback: &callback})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := e.st.Submit(ctx, token, "https://github.com/harry/x", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.ClaimSubmission(ctx, sub.ID, "test", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.FinishGrading(ctx, sub.ID, "test", store.GradeResult{Status: store.StatusBuildFailed, Message: "no go.mod"}); err != nil {
+		t.Fatal(err)
+	}
+	cbs, _, err := e.st.CallbackDeliveries(ctx, e.org, store.CallbackGreenhouse, store.Page{})
+	if err != nil || len(cbs) != 1 {
+		t.Fatalf("the last attempt queued %d completion calls (%v), want 1", len(cbs), err)
+	}
+	if err := e.st.RecordDeliveryAttempt(ctx, cbs[0].ID, store.DeliveryAttempt{At: time.Now(), StatusCode: 422, Error: "HTTP 422",
+		Response: "Candidate has been hired\n<details>"}, true); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := staffClient(e, store.RoleAdmin).Get(e.url + "/admin/webhooks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readBody(t, resp)
+	section := body[max(0, strings.Index(body, `id="greenhouse-callbacks"`)):]
+	for _, want := range []string{"Greenhouse completion calls", "failed", "422", "<code>Candidate has been hired</code>"} {
+		if !strings.Contains(section, want) {
+			t.Fatalf("the webhooks page lacks %q:\n%s", want, body)
+		}
+	}
+	if strings.Contains(section, "&lt;details&gt;") {
+		t.Error("the page shows more than the answer's first line")
+	}
+}
