@@ -75,9 +75,10 @@ type harness struct {
 }
 
 func newHarness(t *testing.T, maxSubmissions int, answers ...int) *harness {
+	db := storetest.New(t)
+	// Cleanups run last first: the relay stops before the database closes.
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	db := storetest.New(t)
 	h := &harness{t: t, db: db, st: db.Store, gh: &fakeGreenhouse{answers: answers}}
 	admin := store.User{Email: "admin@acme.test", Role: store.RoleAdmin, PasswordHash: "x"}
 	if err := h.st.CreateUser(ctx, db.Actor, &admin); err != nil {
