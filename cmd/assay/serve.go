@@ -74,6 +74,7 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 		Intake:  policy,
 		Catalog: takehomes, BaseURL: cfg.BaseURL, Notices: notices,
 		SecretKey:      cfg.SecretKey,
+		Production:     !cfg.Dev(),
 		SecureCookie:   strings.HasPrefix(cfg.BaseURL, "https://"),
 		Ready:          func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
 		Metrics:        api.NewMetrics(st, queueDepth(inspector)),

@@ -94,6 +94,7 @@ func runWorker(ctx context.Context, cfg *config.Config, st *store.Store) error {
 		}
 	}()
 	go mailer.RemindEvery(ctx, time.Minute)
+	go partner.CompleteExpiredEvery(ctx, time.Minute)
 	slog.Info("worker started", "concurrency", cfg.WorkerConcurrency, "sandbox", cfg.Sandbox)
 	return w.Run(ctx)
 }

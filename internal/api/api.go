@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -38,6 +39,9 @@ type Deps struct {
 	Metrics      *Metrics
 	// SecretKey (ASSAY_SECRET_KEY) seals partner API keys.
 	SecretKey []byte
+	// Production (ASSAY_ENV=production) refuses partner keys unless BaseURL
+	// is https://.
+	Production bool
 	// QueueMonitor is the read-only queue dashboard mounted at /admin/queues
 	// for platform operators; nil leaves it out.
 	QueueMonitor http.Handler
@@ -166,20 +170,33 @@ func respondError(c *gin.Context, err error) {
 }
 
 // decode reads a JSON body strictly: unknown fields and trailing data are errors.
-func decode(c *gin.Context, v any) error {
+func decode(c *gin.Context, v any) error { return decodeJSON(c, v, true) }
+
+// decodeJSON reads one JSON object from the body; strict refuses unknown
+// fields (a partner's requests may gain properties, so theirs are not).
+// Anything after the object is an error, and the messages name JSON
+// fields and types, never Go's.
+func decodeJSON(c *gin.Context, v any, strict bool) error {
 	dec := json.NewDecoder(c.Request.Body)
-	dec.DisallowUnknownFields()
+	if strict {
+		dec.DisallowUnknownFields()
+	}
 	if err := dec.Decode(v); err != nil {
 		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
+		var typeErr *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &maxErr):
 			return err
-		}
-		if errors.Is(err, io.EOF) {
+		case errors.Is(err, io.EOF):
 			return badRequest("request body must be a JSON object")
+		case errors.As(err, &typeErr) && typeErr.Field == "":
+			return badRequest("request body must be a JSON object, not %s", jsonKind(typeErr.Value))
+		case errors.As(err, &typeErr):
+			return badRequest("invalid JSON body: %s must be %s, not %s", typeErr.Field, jsonKindOf(typeErr.Type), jsonKind(typeErr.Value))
 		}
 		return badRequest("invalid JSON body: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
-	if dec.More() {
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return badRequest("invalid JSON body: trailing data after the object")
 	}
 	return rules.NoNULIn(v)
@@ -193,6 +210,37 @@ func refuseNUL(c *gin.Context) {
 		return
 	}
 	c.Next()
+}
+
+// jsonKind names a JSON value kind as encoding/json reports it ("array",
+// "number 3", "string") for people.
+func jsonKind(value string) string {
+	kind, _, _ := strings.Cut(value, " ")
+	switch kind {
+	case "array", "object":
+		return "an " + kind
+	}
+	return "a " + kind
+}
+
+// jsonKindOf names the JSON kind a Go type takes.
+func jsonKindOf(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Pointer:
+		return jsonKindOf(t.Elem())
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8,
+		reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "another type"
 }
 
 // page reads limit and cursor query parameters.

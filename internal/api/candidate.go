@@ -60,6 +60,9 @@ func (a *api) candidate(c *gin.Context) {
 type submitRequest struct {
 	RepoURL string `json:"repo_url"`
 	Ref     string `json:"ref"`
+	// Final is the candidate saying this is their last submission: an ATS
+	// that sent the invitation hears of the result once it is graded.
+	Final bool `json:"final"`
 }
 
 func (a *api) candidateSubmit(c *gin.Context) {
@@ -86,7 +89,7 @@ func (a *api) candidateSubmit(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	sub, err := a.Store.SubmitWithReceipt(c.Request.Context(), token, repo, req.Ref, mail.Receipt)
+	sub, err := a.Store.SubmitWithReceipt(c.Request.Context(), token, repo, req.Ref, req.Final, mail.Receipt)
 	if err != nil {
 		respondError(c, err)
 		return

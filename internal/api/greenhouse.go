@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -17,7 +16,8 @@ import (
 // Basic with the organisation's API key) and the admins' route that makes
 // that key.
 func (a *api) registerGreenhouse(v1, staff *gin.RouterGroup, admins gin.HandlerFunc) {
-	p := &greenhouse.Partner{Store: a.Store, BaseURL: a.BaseURL, SecretKey: a.SecretKey, AllowLoopback: a.Intake.AllowLoopback}
+	p := &greenhouse.Partner{Store: a.Store, BaseURL: a.BaseURL, SecretKey: a.SecretKey, AllowLoopback: a.Intake.AllowLoopback,
+		RequireHTTPS: a.Production}
 	g := v1.Group("/greenhouse")
 	g.GET("/list_tests", partnerAuth(p), func(c *gin.Context) {
 		tests, err := p.ListTests(c.Request.Context(), c.GetString(partnerOrgKey))
@@ -29,9 +29,9 @@ func (a *api) registerGreenhouse(v1, staff *gin.RouterGroup, admins gin.HandlerF
 	})
 	g.POST("/send_test", partnerAuth(p), func(c *gin.Context) {
 		var req greenhouse.SendTestRequest
-		// Not strict: Greenhouse may add properties to its requests.
-		if err := json.NewDecoder(c.Request.Body).Decode(&req); err != nil {
-			respondError(c, badRequest("invalid JSON body: %v", err))
+		// Unknown fields are fine: Greenhouse may add properties.
+		if err := decodeJSON(c, &req, false); err != nil {
+			respondError(c, err)
 			return
 		}
 		if err := rules.NoNULIn(&req); err != nil {
@@ -60,8 +60,8 @@ func (a *api) registerGreenhouse(v1, staff *gin.RouterGroup, admins gin.HandlerF
 			PartnerTestID      any      `json:"partner_test_id"`
 			PartnerInterviewID any      `json:"partner_interview_id"`
 		}
-		if err := json.NewDecoder(c.Request.Body).Decode(&report); err != nil {
-			respondError(c, badRequest("invalid JSON body: %v", err))
+		if err := decodeJSON(c, &report, false); err != nil {
+			respondError(c, err)
 			return
 		}
 		slog.Warn("greenhouse reports a malformed response", "org", c.GetString(partnerOrgKey), "api_call", report.APICall,
@@ -89,12 +89,7 @@ func (a *api) registerGreenhouse(v1, staff *gin.RouterGroup, admins gin.HandlerF
 			respondError(c, err)
 			return
 		}
-		base := a.BaseURL + "/api/v1/greenhouse/"
-		c.JSON(http.StatusCreated, gin.H{
-			"api_key": key,
-			"endpoints": gin.H{"list_tests": base + "list_tests", "send_test": base + "send_test",
-				"test_status": base + "test_status", "response_error": base + "response_error"},
-		})
+		c.JSON(http.StatusCreated, gin.H{"api_key": key, "endpoints": p.Endpoints()})
 	})
 }
 

@@ -2,8 +2,9 @@
 // (developers.greenhouse.io/assessment.html): list_tests lists an
 // organisation's assessments, send_test invites a candidate (and mails the
 // link), test_status reports status, score and a link to the scorecard,
-// and when a submission is graded Assay sends the "mark test as completed"
-// PATCH to the URL Greenhouse gave. Greenhouse authenticates with HTTP
+// and once the candidate is done (final submission, last attempt graded or
+// deadline passed) Assay sends the "mark test as completed" PATCH, once, to
+// the URL Greenhouse gave. Greenhouse authenticates with HTTP
 // Basic, the organisation's API key as the username.
 package greenhouse
 
@@ -13,12 +14,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/http"
-	"net/mail"
 	"strings"
+	"time"
 
 	assaymail "github.com/assayhq/assay/internal/mail"
+	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/assayhq/assay/internal/webhooks"
 )
@@ -33,6 +36,7 @@ type Store interface {
 		compose func(token string, as *store.Assessment) (store.MailContent, error)) (string, error)
 	ExternalInvitation(ctx context.Context, orgID, source, externalID string) (*store.Invitation, error)
 	PartnerTest(ctx context.Context, orgID, source, invitationID string) (*store.PartnerTestStatus, error)
+	CompleteExpiredPartnerTests(ctx context.Context) (int, error)
 }
 
 // Partner serves Greenhouse's calls for every organisation.
@@ -44,14 +48,29 @@ type Partner struct {
 	SecretKey []byte
 	// AllowLoopback accepts a loopback callback URL (development, tests).
 	AllowLoopback bool
+	// RequireHTTPS (production) refuses to make keys unless BaseURL is
+	// https://: Greenhouse calls partners over HTTPS only, so the endpoints
+	// handed out with the key must be.
+	RequireHTTPS bool
 }
 
 // ErrUnauthorized is a missing or unknown API key.
 var ErrUnauthorized = errors.New("unauthorized")
 
+// Endpoints are the URLs an admin gives Greenhouse with the key.
+func (p *Partner) Endpoints() map[string]string {
+	base := p.BaseURL + "/api/v1/greenhouse/"
+	return map[string]string{"list_tests": base + "list_tests", "send_test": base + "send_test",
+		"test_status": base + "test_status", "response_error": base + "response_error"}
+}
+
 // RotateKey makes a new API key for the actor's organisation, replacing
 // any previous one, and returns it: it is shown once.
 func (p *Partner) RotateKey(ctx context.Context, a store.Actor) (string, error) {
+	if p.RequireHTTPS && !strings.HasPrefix(p.BaseURL, "https://") {
+		return "", fmt.Errorf("%w: ASSAY_BASE_URL is %s, but Greenhouse calls partners over HTTPS only; "+
+			"set ASSAY_BASE_URL to Assay's https:// address and make the key again", store.ErrConflict, p.BaseURL)
+	}
 	key := newKey()
 	sealed, err := seal(p.SecretKey, key)
 	if err != nil {
@@ -108,7 +127,7 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 	}
 	var n json.Number
 	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("want a string or a number, got %s", b)
+		return fmt.Errorf("partner_test_id must be a string or a number")
 	}
 	*f = flexString(n.String())
 	return nil
@@ -140,49 +159,55 @@ func invalid(format string, args ...any) error {
 
 // SendTest answers send_test: it invites the candidate to the assessment,
 // queues the invitation mail in the same transaction, and returns the
-// invitation id as partner_interview_id. Greenhouse's URL identifies the
-// test it sent, so a send_test repeated with the same URL answers the
-// same id instead of inviting twice.
+// invitation id as partner_interview_id. Greenhouse's url (required: the
+// completion PATCH goes there, and polling is deprecated) identifies the
+// test it sent, so a send_test repeated with the same url, test and
+// candidate answers the same id instead of inviting twice.
 func (p *Partner) SendTest(ctx context.Context, orgID string, req SendTestRequest) (*SendTestResponse, error) {
 	c := req.Candidate
-	name := strings.TrimSpace(strings.TrimSpace(c.FirstName) + " " + strings.TrimSpace(c.LastName))
+	first, last := strings.TrimSpace(c.FirstName), strings.TrimSpace(c.LastName)
+	name := first + " " + last
 	email := strings.ToLower(strings.TrimSpace(c.Email))
+	callback := strings.TrimSpace(req.URL)
 	switch {
 	case req.PartnerTestID == "":
 		return nil, invalid("partner_test_id is required")
-	case name == "" || len(name) > 200:
-		return nil, invalid("candidate.first_name and candidate.last_name are required (200 characters at most)")
-	case !validEmail(email):
-		return nil, invalid("candidate.email must be an email address")
+	case first == "" || last == "":
+		return nil, invalid("candidate.first_name and candidate.last_name are both required")
+	case rules.CandidateName(name) != nil:
+		return nil, invalid("candidate.first_name and candidate.last_name: %d characters at most together", rules.MaxNameRunes)
 	}
-	inv := store.Invitation{AssessmentID: string(req.PartnerTestID), CandidateName: name, CandidateEmail: email}
+	if err := rules.Email("candidate.email", email); err != nil {
+		return nil, err
+	}
+	if callback == "" {
+		return nil, invalid("url is required: Assay calls it when the candidate is done")
+	}
+	if err := webhooks.CheckURL(callback, p.AllowLoopback); err != nil {
+		return nil, invalid("url: %v", err)
+	}
 	source := store.ExternalSourceGreenhouse
-	inv.ExternalSource = &source
-	if u := strings.TrimSpace(req.URL); u != "" {
-		if err := webhooks.CheckURL(u, p.AllowLoopback); err != nil {
-			return nil, invalid("url: %v", err)
-		}
-		inv.ExternalID, inv.ExternalCallback = &u, &u
-	}
+	inv := store.Invitation{AssessmentID: string(req.PartnerTestID), CandidateName: name, CandidateEmail: email,
+		ExternalSource: &source, ExternalID: &callback, ExternalCallback: &callback}
 	actor := store.Actor{OrgID: orgID, Label: "partner:greenhouse"}
 	_, err := p.Store.InviteWithMail(ctx, actor, &inv, func(token string, as *store.Assessment) (store.MailContent, error) {
 		return assaymail.Invitation(&inv, as, p.BaseURL+"/c/"+token)
 	})
-	if errors.Is(err, store.ErrConflict) && inv.ExternalID != nil {
-		prev, perr := p.Store.ExternalInvitation(ctx, orgID, source, *inv.ExternalID)
-		if perr == nil && prev.AssessmentID == inv.AssessmentID {
+	if errors.Is(err, store.ErrConflict) {
+		prev, perr := p.Store.ExternalInvitation(ctx, orgID, source, callback)
+		switch {
+		case perr != nil:
+			return nil, err
+		case prev.AssessmentID == inv.AssessmentID && prev.CandidateEmail == email:
 			return &SendTestResponse{PartnerInterviewID: prev.ID}, nil
+		default:
+			return nil, fmt.Errorf("%w: this url was already sent for another test or candidate", store.ErrConflict)
 		}
 	}
 	if err != nil {
 		return nil, err
 	}
 	return &SendTestResponse{PartnerInterviewID: inv.ID}, nil
-}
-
-func validEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && len(s) <= 254
 }
 
 // TestStatus is the answer to test_status. Properties without a value
@@ -197,8 +222,8 @@ type TestStatus struct {
 // Statuses reported: Greenhouse acts on "complete" (results available).
 const (
 	StatusPending    = "pending"     // sent, not opened
-	StatusInProgress = "in_progress" // opened, submitted or being graded
-	StatusComplete   = "complete"
+	StatusInProgress = "in_progress" // opened, submitted or being graded, attempts left
+	StatusComplete   = "complete"    // the candidate is done: final submission, last attempt or deadline
 	StatusRevoked    = "revoked"
 )
 
@@ -223,7 +248,10 @@ func (p *Partner) TestStatus(ctx context.Context, orgID, interviewID string) (*T
 	}
 	out.Metadata["Attempt"] = sub.Attempt
 	out.Metadata["Status"] = sub.Status
-	if sub.FinishedAt == nil || sub.Status == store.StatusCanceled {
+	// Complete only once the candidate is done (the store decides and
+	// records it when it queues the completion PATCH): a failed build on
+	// attempt 1 of 3 is not their result.
+	if inv.PartnerCompletedAt == nil || sub.FinishedAt == nil {
 		return out, nil
 	}
 	out.PartnerStatus = StatusComplete
@@ -275,4 +303,26 @@ func (p *Partner) CompletionRequest(ctx context.Context, d *store.OutgoingDelive
 	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(key+":")))
 	req.Header.Set("User-Agent", "Assay-Webhooks/1")
 	return req, nil
+}
+
+// CompleteExpiredEvery completes, every interval until ctx ends, the tests
+// whose deadline passed with a result to report, so Greenhouse hears of a
+// candidate who ran out of time with attempts left.
+func (p *Partner) CompleteExpiredEvery(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := p.Store.CompleteExpiredPartnerTests(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			slog.Warn("greenhouse deadline sweep", "err", err)
+		case n > 0:
+			slog.Info("greenhouse tests completed at their deadline", "count", n)
+		}
+	}
 }

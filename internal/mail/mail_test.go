@@ -292,7 +292,7 @@ func TestReceiptAndReminder(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	sub, err := f.st.SubmitWithReceipt(ctx, token, "https://github.com/linus/shop", "main", mail.Receipt)
+	sub, err := f.st.SubmitWithReceipt(ctx, token, "https://github.com/linus/shop", "main", false, mail.Receipt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -123,15 +123,16 @@ func (s *Store) InviteAllWithMail(ctx context.Context, a Actor, invs []*Invitati
 }
 
 // SubmitWithReceipt records a submission (Submit's rules, lock and outbox
-// row) and queues the candidate's receipt in the same transaction.
-func (s *Store) SubmitWithReceipt(ctx context.Context, token, repoURL, ref string,
+// row) and queues the candidate's receipt in the same transaction. final is
+// the candidate saying this is their last submission.
+func (s *Store) SubmitWithReceipt(ctx context.Context, token, repoURL, ref string, final bool,
 	compose func(sub *Submission, inv *Invitation, as *Assessment) (MailContent, error)) (*Submission, error) {
 	var sub *Submission
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var inv *Invitation
 		var as *Assessment
 		var err error
-		if sub, inv, as, err = submit(tx, token, repoURL, ref); err != nil {
+		if sub, inv, as, err = submit(tx, token, repoURL, ref, final); err != nil {
 			return err
 		}
 		c, err := compose(sub, inv, as)

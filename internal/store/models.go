@@ -108,6 +108,9 @@ type Invitation struct {
 	// candidate on top of the assessment's attempts and hours.
 	ExtraAttempts int `json:"extra_attempts"`
 	ExtraHours    int `json:"extra_hours"`
+	// PartnerCompletedAt is when the partner that sent the invitation was
+	// told the candidate is done (Greenhouse's completion PATCH).
+	PartnerCompletedAt *time.Time `json:"partner_completed_at,omitempty"`
 }
 
 // AttemptsAllowed is the assessment's attempts plus those granted to inv.
@@ -120,22 +123,24 @@ func (inv *Invitation) HoursAllowed(as *Assessment) int { return as.HoursAllowed
 
 // Submission is one attempt of a candidate: a repository at a revision.
 type Submission struct {
-	ID           string     `gorm:"primaryKey;default:gen_random_uuid()" json:"id"`
-	OrgID        string     `json:"-"`
-	AssessmentID string     `json:"assessment_id"`
-	InvitationID string     `json:"invitation_id"`
-	RepoURL      string     `json:"repo_url"`
-	Ref          string     `json:"ref"`
-	CommitSHA    string     `json:"commit_sha"`
-	Attempt      int        `json:"attempt"`
-	Status       string     `json:"status"`
-	Score        *int       `json:"score"`
-	MaxScore     *int       `json:"max_score"`
-	Error        string     `json:"error,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
-	StartedAt    *time.Time `json:"started_at,omitempty"`
-	FinishedAt   *time.Time `json:"finished_at,omitempty"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	ID           string `gorm:"primaryKey;default:gen_random_uuid()" json:"id"`
+	OrgID        string `json:"-"`
+	AssessmentID string `json:"assessment_id"`
+	InvitationID string `json:"invitation_id"`
+	RepoURL      string `json:"repo_url"`
+	Ref          string `json:"ref"`
+	CommitSHA    string `json:"commit_sha"`
+	Attempt      int    `json:"attempt"`
+	Status       string `json:"status"`
+	Score        *int   `json:"score"`
+	MaxScore     *int   `json:"max_score"`
+	Error        string `json:"error,omitempty"`
+	// Final is the candidate saying this is their last submission.
+	Final      bool       `json:"final"`
+	CreatedAt  time.Time  `json:"created_at"`
+	StartedAt  *time.Time `json:"started_at,omitempty"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 	// SharedAt is when reviewers shared the full scorecard with the candidate.
 	SharedAt *time.Time `json:"shared_at,omitempty"`
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -87,8 +88,8 @@ func (s *Store) ExternalInvitation(ctx context.Context, orgID, source, externalI
 type PartnerTestStatus struct {
 	Invitation Invitation
 	Assessment Assessment
-	// Latest is the latest finished submission, else the latest one; nil
-	// before the candidate submits.
+	// Latest is the latest finished submission that did not end in error,
+	// else the latest one; nil before the candidate submits.
 	Latest     *Submission
 	Categories []EventCategory
 }
@@ -108,7 +109,7 @@ func (s *Store) PartnerTest(ctx context.Context, orgID, source, invitationID str
 	}
 	var sub Submission
 	err := db.Where("invitation_id = ?", invitationID).
-		Order("(finished_at IS NOT NULL AND status NOT IN ('canceled')) DESC, attempt DESC").Take(&sub).Error
+		Order("(finished_at IS NOT NULL AND status NOT IN ('canceled', 'error')) DESC, attempt DESC").Take(&sub).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return &st, nil
@@ -130,4 +131,120 @@ func (s *Store) PartnerTest(ctx context.Context, orgID, source, invitationID str
 		return nil, fmt.Errorf("scorecard of %s: %w", sub.ID, err)
 	}
 	return &st, nil
+}
+
+// EventPartnerTestCompleted is the internal event a partner's completion
+// callback hangs from. No endpoint can subscribe to it (it is not in
+// EventTypes): it exists for the delivery log.
+const EventPartnerTestCompleted = "partner_test.completed"
+
+// Why a partner's test became complete, as the audit log says.
+const (
+	doneFinal    = "final submission"
+	doneAttempts = "last attempt"
+	doneDeadline = "deadline passed"
+)
+
+// partnerDoneReason says whether the candidate of a partner's invitation is
+// done now that submissionID finished: nothing else of theirs is still being
+// graded, and they marked it final, used their last attempt or ran out of
+// time. A submission that ended in error (the platform's fault) counts for
+// nothing: it neither uses an attempt nor finishes the test. "" is not done.
+func partnerDoneReason(tx *gorm.DB, inv *Invitation, submissionID string) (string, error) {
+	var row struct {
+		Status     string
+		Final      bool
+		Unfinished bool
+		LastUsed   bool
+	}
+	err := tx.Raw(`SELECT s.status, s.final,
+			EXISTS (SELECT 1 FROM submissions o WHERE o.invitation_id = s.invitation_id AND o.finished_at IS NULL) AS unfinished,
+			(SELECT count(*) FROM submissions u WHERE u.invitation_id = s.invitation_id AND u.status <> ?) >= a.max_submissions AS last_used
+		FROM submissions s JOIN assessments a ON a.id = s.assessment_id WHERE s.id = ?`, StatusError, submissionID).Scan(&row).Error
+	if err != nil {
+		return "", fmt.Errorf("is the candidate done: %w", err)
+	}
+	switch {
+	case row.Status == StatusError || row.Status == StatusCanceled || row.Unfinished:
+		return "", nil
+	case row.Final:
+		return doneFinal, nil
+	case row.LastUsed:
+		return doneAttempts, nil
+	case inv.ExpiresAt != nil && time.Now().After(*inv.ExpiresAt):
+		return doneDeadline, nil
+	}
+	return "", nil
+}
+
+// completePartnerTest marks a partner's invitation complete, once, and
+// queues the partner's completion callback (Greenhouse's "mark test as
+// completed" PATCH) when it gave a URL. A second call does nothing, so the
+// partner is told once however many submissions finish or sweeps run.
+func completePartnerTest(tx *gorm.DB, inv *Invitation, submissionID, reason string) error {
+	res := tx.Exec(`UPDATE invitations SET partner_completed_at = now() WHERE id = ? AND partner_completed_at IS NULL`, inv.ID)
+	if res.Error != nil {
+		return fmt.Errorf("complete partner test %s: %w", inv.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil
+	}
+	if inv.ExternalSource != nil && *inv.ExternalSource == ExternalSourceGreenhouse &&
+		inv.ExternalCallback != nil && *inv.ExternalCallback != "" {
+		id, err := insertEvent(tx, inv.OrgID, EventPartnerTestCompleted,
+			map[string]any{"invitation_id": inv.ID, "submission_id": submissionID, "reason": reason})
+		if err != nil {
+			return err
+		}
+		if _, err := addDelivery(tx, inv.OrgID, id, "", *inv.ExternalCallback, CallbackGreenhouse); err != nil {
+			return err
+		}
+	}
+	return audit(tx, Actor{OrgID: inv.OrgID, Label: "system:" + *inv.ExternalSource}, "partner_test.completed", "invitation", inv.ID,
+		map[string]any{"submission_id": submissionID, "reason": reason})
+}
+
+// completePartnerTestIfDone is called when a submission of a partner's
+// invitation finished: it completes the test if the candidate is done.
+func completePartnerTestIfDone(tx *gorm.DB, inv *Invitation, submissionID string) error {
+	if inv.ExternalSource == nil || inv.PartnerCompletedAt != nil {
+		return nil
+	}
+	reason, err := partnerDoneReason(tx, inv, submissionID)
+	if err != nil || reason == "" {
+		return err
+	}
+	return completePartnerTest(tx, inv, submissionID, reason)
+}
+
+// CompleteExpiredPartnerTests completes the partners' tests whose deadline
+// passed with a result to report (a finished submission that did not end in
+// error, none still being graded). Several workers may sweep at once: rows
+// are locked with SKIP LOCKED. It returns how many were completed.
+func (s *Store) CompleteExpiredPartnerTests(ctx context.Context) (int, error) {
+	n := 0
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var due []Invitation
+		err := tx.Raw(`SELECT i.* FROM invitations i
+			WHERE i.external_source IS NOT NULL AND i.partner_completed_at IS NULL AND i.expires_at < now() AND i.state <> ?
+			AND EXISTS (SELECT 1 FROM submissions s WHERE s.invitation_id = i.id AND s.finished_at IS NOT NULL AND s.status NOT IN (?, ?))
+			AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.invitation_id = i.id AND s.finished_at IS NULL)
+			ORDER BY i.expires_at LIMIT 100 FOR UPDATE OF i SKIP LOCKED`, InvitationRevoked, StatusError, StatusCanceled).Scan(&due).Error
+		if err != nil {
+			return fmt.Errorf("expired partner tests: %w", err)
+		}
+		for i := range due {
+			var latest string
+			if err := tx.Raw(`SELECT id FROM submissions WHERE invitation_id = ? AND finished_at IS NOT NULL AND status NOT IN (?, ?)
+				ORDER BY attempt DESC LIMIT 1`, due[i].ID, StatusError, StatusCanceled).Scan(&latest).Error; err != nil {
+				return fmt.Errorf("latest result of %s: %w", due[i].ID, err)
+			}
+			if err := completePartnerTest(tx, &due[i], latest, doneDeadline); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
 }

@@ -23,7 +23,7 @@ func (s *Store) Submit(ctx context.Context, token, repoURL, ref string) (*Submis
 	var sub *Submission
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
-		sub, _, _, err = submit(tx, token, repoURL, ref)
+		sub, _, _, err = submit(tx, token, repoURL, ref, false)
 		return err
 	})
 	if err != nil {
@@ -35,8 +35,9 @@ func (s *Store) Submit(ctx context.Context, token, repoURL, ref string) (*Submis
 // submit is Submit in the caller's transaction; it also returns the
 // invitation (as updated) and the assessment it read, for callers that add
 // to the same transaction. Intake is the hottest write path, so it keeps to
-// one statement per row it touches.
-func submit(tx *gorm.DB, token, repoURL, ref string) (*Submission, *Invitation, *Assessment, error) {
+// one statement per row it touches. final is the candidate saying this is
+// their last submission.
+func submit(tx *gorm.DB, token, repoURL, ref string, final bool) (*Submission, *Invitation, *Assessment, error) {
 	var inv Invitation
 	if err := tx.Clauses(forUpdate).Where("token_hash = ? AND state <> ?", HashToken(token), InvitationRevoked).
 		Take(&inv).Error; err != nil {
@@ -65,9 +66,17 @@ func submit(tx *gorm.DB, token, repoURL, ref string) (*Submission, *Invitation, 
 	if allowed := inv.AttemptsAllowed(&as); used >= allowed {
 		return nil, nil, nil, fmt.Errorf("%w: all %d attempts are used", ErrClosed, allowed)
 	}
+	var finalSent bool
+	if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM submissions WHERE invitation_id = ? AND final AND status <> ?)`,
+		inv.ID, StatusError).Scan(&finalSent).Error; err != nil {
+		return nil, nil, nil, fmt.Errorf("find a final submission: %w", err)
+	}
+	if finalSent {
+		return nil, nil, nil, fmt.Errorf("%w: an earlier submission was marked as the final one", ErrClosed)
+	}
 	sub := Submission{
 		OrgID: inv.OrgID, AssessmentID: as.ID, InvitationID: inv.ID,
-		RepoURL: repoURL, Ref: ref, Attempt: made + 1, Status: StatusQueued,
+		RepoURL: repoURL, Ref: ref, Attempt: made + 1, Status: StatusQueued, Final: final,
 	}
 	if err := tx.Create(&sub).Error; err != nil {
 		return nil, nil, nil, fmt.Errorf("create submission: %w", err)
@@ -89,7 +98,7 @@ func submit(tx *gorm.DB, token, repoURL, ref string) (*Submission, *Invitation, 
 	}
 	actor := Actor{OrgID: inv.OrgID, Label: "candidate:" + inv.ID}
 	if err := audit(tx, actor, "submission.received", "submission", sub.ID,
-		map[string]any{"repo_url": repoURL, "ref": ref, "attempt": sub.Attempt}); err != nil {
+		map[string]any{"repo_url": repoURL, "ref": ref, "attempt": sub.Attempt, "final": final}); err != nil {
 		return nil, nil, nil, err
 	}
 	return &sub, &inv, &as, nil

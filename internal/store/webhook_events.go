@@ -183,8 +183,9 @@ func submissionEventData(tx *gorm.DB, submissionID string) (*SubmissionEventData
 
 // emitSubmissionFinished emits submission.graded or submission.failed for a
 // submission whose final status (and scorecard) were just written in tx, and
-// queues the completion callback of a partner that sent the invitation
-// (Greenhouse's url_to_notify). A canceled submission emits nothing. The
+// completes the test of a partner that sent the invitation once the
+// candidate is done (see completePartnerTestIfDone). A canceled submission
+// emits nothing. The
 // grading pipeline calls it from FinishGrading, after its UPDATE.
 func emitSubmissionFinished(tx *gorm.DB, submissionID string) error {
 	d, inv, err := submissionEventData(tx, submissionID)
@@ -200,17 +201,10 @@ func emitSubmissionFinished(tx *gorm.DB, submissionID string) error {
 	default:
 		return nil // canceled or not finished: nothing to tell
 	}
-	id, err := insertEvent(tx, inv.OrgID, eventType, d)
-	if err != nil {
+	if _, err := insertEvent(tx, inv.OrgID, eventType, d); err != nil {
 		return err
 	}
-	if inv.ExternalSource != nil && *inv.ExternalSource == ExternalSourceGreenhouse &&
-		inv.ExternalCallback != nil && *inv.ExternalCallback != "" {
-		if _, err := addDelivery(tx, inv.OrgID, id, "", *inv.ExternalCallback, CallbackGreenhouse); err != nil {
-			return err
-		}
-	}
-	return nil
+	return completePartnerTestIfDone(tx, inv, submissionID)
 }
 
 // emitSubmissionReceived emits submission.received for a submission just

@@ -154,7 +154,7 @@ func (s *server) candidateSubmit(c *gin.Context) {
 		s.showCandidate(c, http.StatusUnprocessableEntity, d)
 		return
 	}
-	_, err = s.Store.SubmitWithReceipt(ctx, token, repo, d.Ref, mail.Receipt)
+	_, err = s.Store.SubmitWithReceipt(ctx, token, repo, d.Ref, c.PostForm("final") == "on", mail.Receipt)
 	if err != nil {
 		status, msg := rules.Status(err)
 		switch status {

@@ -136,6 +136,9 @@ func TestPagesAskForSignInAndRole(t *testing.T) {
 		{store.RoleReviewer, "/assessments/new", http.StatusForbidden},
 		{store.RoleRecruiter, "/admin/mail", http.StatusForbidden},
 		{store.RoleAdmin, "/admin/users", http.StatusOK},
+		{store.RoleReviewer, "/admin/audit", http.StatusForbidden},
+		{store.RoleRecruiter, "/admin/audit", http.StatusForbidden},
+		{store.RoleAdmin, "/admin/audit", http.StatusOK},
 		{store.RoleReviewer, "/submissions/00000000-0000-0000-0000-000000000000", http.StatusNotFound},
 	} {
 		resp, err := staffClient(e, tc.role).Get(e.url + tc.path)

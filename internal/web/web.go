@@ -119,6 +119,7 @@ func Register(r *gin.Engine, d Deps) error {
 	staff.POST("/admin/users", admins, s.createUser)
 	staff.POST("/admin/users/:id", admins, s.updateUser)
 	staff.GET("/admin/mail", admins, s.mailOutbox)
+	staff.GET("/admin/audit", admins, s.auditLog)
 	staff.GET("/admin/webhooks", admins, s.webhooks)
 	staff.POST("/admin/webhooks", admins, s.createWebhook)
 	staff.POST("/admin/webhooks/:id", admins, s.updateWebhook)

@@ -23,6 +23,16 @@ type webhooksData struct {
 	// Secret is shown once, right after it was made (creation or rotation).
 	Secret, SecretURL string
 	Notice            string
+	// Callbacks are the recent completion calls to Greenhouse: a refused
+	// one (Greenhouse answers 4xx for a hired candidate) is not retried,
+	// so admins read its status and answer here.
+	Callbacks []callbackView
+}
+
+type callbackView struct {
+	store.WebhookDelivery
+	// LastAnswer is the first line of the last attempt's answer body.
+	LastAnswer string
 }
 
 type endpointView struct {
@@ -51,6 +61,18 @@ func (s *server) webhooksPage(c *gin.Context, status int, d webhooksData) {
 			return
 		}
 		d.Endpoints = append(d.Endpoints, endpointView{WebhookEndpoint: ep, Deliveries: ds})
+	}
+	cbs, _, err := s.Store.CallbackDeliveries(ctx, orgID, store.CallbackGreenhouse, store.Page{Limit: deliveriesShown})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	for _, cb := range cbs {
+		v := callbackView{WebhookDelivery: cb}
+		if n := len(cb.AttemptLog); n > 0 {
+			v.LastAnswer, _, _ = strings.Cut(strings.TrimSpace(cb.AttemptLog[n-1].Response), "\n")
+		}
+		d.Callbacks = append(d.Callbacks, v)
 	}
 	d.EventTypes = store.EventTypes
 	if d.Form.Events == nil {

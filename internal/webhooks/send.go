@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/assayhq/assay/internal/store"
@@ -129,6 +130,13 @@ func (s *Sender) Deliver(ctx context.Context, id string, final bool) error {
 		if err := s.send(req, &at); refused(err) {
 			final = true
 		}
+		if d.CallbackKind != nil && !at.OK && at.StatusCode != 0 && !retryableStatus(at.StatusCode) {
+			// A partner's API refusing the call (Greenhouse answers 4xx
+			// for a hired candidate's test) says the same on every retry.
+			final = true
+			slog.Warn("partner callback refused", "delivery", id, "kind", *d.CallbackKind, "status", at.StatusCode,
+				"answer", firstLine(at.Response))
+		}
 	} else {
 		at.Error = err.Error()
 		if errors.Is(err, errPermanent) || refused(err) {
@@ -217,4 +225,16 @@ func (s *Sender) send(req *http.Request, at *store.DeliveryAttempt) error {
 		}
 	}
 	return nil
+}
+
+// retryableStatus is an answer of a partner's API worth trying again:
+// its own failure (5xx), a timeout (408) or a rate limit (429).
+func retryableStatus(code int) bool {
+	return code >= 500 || code == http.StatusRequestTimeout || code == http.StatusTooManyRequests
+}
+
+// firstLine is the first line of an answer, for logs.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(line)
 }
