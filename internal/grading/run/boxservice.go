@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/assayhq/assay/internal/grading"
@@ -88,9 +89,13 @@ func (s *boxService) launch(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("run release: %w", err)
 		}
-		e.record(phaseOf("release"+suffix, res))
+		p := phaseOf("release"+suffix, res)
 		if !res.OK() {
-			return &grading.StartError{Phase: "release", Message: s.withRefusal(withLastLine(res.Message, res.Output))}
+			p.Message = s.causeOf(res)
+		}
+		e.record(p)
+		if !res.OK() {
+			return &grading.StartError{Phase: "release", Message: p.Message}
 		}
 	}
 	e.phaseBegins("web" + suffix)
@@ -123,7 +128,7 @@ func (s *boxService) waitReady(ctx context.Context, web *sandbox.Process) error 
 	defer tick.Stop()
 	exited := func() error {
 		r := web.Result()
-		return fmt.Errorf("web ended before it was ready (%s): %s", r.Message, lastLine(r.Output))
+		return fmt.Errorf("web ended before it was ready: %s", s.causeOf(r))
 	}
 	openBy := time.Now().Add(s.e.o.ReadyTimeout)
 	for {
@@ -195,20 +200,32 @@ func joinInts(v []int) string {
 	return s
 }
 
-func withLastLine(msg, output string) string {
-	if l := lastLine(output); l != "" {
-		return msg + ": " + l
-	}
-	return msg
-}
-
 func seconds(d time.Duration) string { return fmt.Sprintf("%g seconds", d.Seconds()) }
 
-// withRefusal adds the database forward's first refusal to a start failure:
-// a service that logs in as another user is told to use $DATABASE_URL.
-func (s *boxService) withRefusal(msg string) string {
+// refusal is the database forward's first refusal as a root cause, "" when
+// it refused nothing: a service that logs in as another user fails because
+// of it, whatever it prints, and is told to use $DATABASE_URL.
+func (s *boxService) refusal() string {
 	if r := s.proxy.Refusals(); len(r) > 0 {
-		return msg + "; the database " + r[0] + " (connect with $DATABASE_URL)"
+		return "the database " + r[0] + ": connect with $DATABASE_URL"
+	}
+	return ""
+}
+
+// causeOf is a failed release's or web's message: the forward's refusal
+// first when there is one, else the root cause found in the output.
+func (s *boxService) causeOf(r *sandbox.Result) string {
+	if ref := s.refusal(); ref != "" {
+		return ref + " (" + r.Message + ")"
+	}
+	return failureMessage(r, "")
+}
+
+// withRefusal puts the forward's refusal before a start failure that does
+// not name it yet: a service may wait or retry instead of crashing.
+func (s *boxService) withRefusal(msg string) string {
+	if ref := s.refusal(); ref != "" && !strings.Contains(msg, ref) {
+		return ref + "; " + msg
 	}
 	return msg
 }

@@ -220,7 +220,10 @@ func (e *boxEngine) build(ctx context.Context, g *grading.Grader) bool {
 		return false
 	}
 	p := phaseOf("build", res)
-	p.Message = cmd + ": " + p.Message
+	p.Message = cmd + ": " + res.Message
+	if !res.OK() && res.PlatformFault == "" {
+		p.Message = failureMessage(res, cmd)
+	}
 	switch {
 	case res.PlatformFault != "":
 		p.Status = grading.PhaseError
@@ -230,7 +233,7 @@ func (e *boxEngine) build(ctx context.Context, g *grading.Grader) bool {
 	case !res.OK():
 		e.card.Phases = append(e.card.Phases, p)
 		e.card.Status = grading.StatusBuildFailed
-		g.NotRunAll("not run: the build failed (" + res.Message + ")")
+		g.NotRunAll("not run: the build failed (" + failureMessage(res, "") + ")")
 		return false
 	}
 	e.card.Phases = append(e.card.Phases, p)
