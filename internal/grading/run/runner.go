@@ -181,8 +181,9 @@ func (e *boxEngine) prepare(ctx context.Context, g *grading.Grader) bool {
 	}
 	e.phaseBegins("prepare")
 	start := time.Now()
-	err := e.o.Suite.Prepare(ctx, &grading.Prep{Seed: e.card.Seed, Checkout: e.root})
-	p := grading.Phase{Name: "prepare", Status: grading.PhaseOK, DurationMS: time.Since(start).Milliseconds()}
+	prep := &grading.Prep{Seed: e.card.Seed, Checkout: e.root}
+	err := e.o.Suite.Prepare(ctx, prep)
+	p := grading.Phase{Name: "prepare", Status: grading.PhaseOK, DurationMS: time.Since(start).Milliseconds(), Message: prep.Message}
 	if err != nil {
 		// The checkout is the candidate's: a file in the way (a symlink out of
 		// the tree, a directory where a data file belongs) is theirs to fix.
@@ -194,6 +195,7 @@ func (e *boxEngine) prepare(ctx context.Context, g *grading.Grader) bool {
 		return false
 	}
 	e.card.Phases = append(e.card.Phases, p)
+	g.SetPrepared(prep.Found)
 	return true
 }
 
