@@ -110,10 +110,16 @@ func (s *boxService) launch(ctx context.Context) error {
 		Message: fmt.Sprintf("ready on $PORT (%d) after %.1f s", s.webPort, time.Since(start).Seconds())}
 	if readyErr != nil {
 		res := web.Stop()
-		s.webPhase.Status, s.webPhase.Message = grading.PhaseFailed, readyErr.Error()
+		msg := readyErr.Error()
+		// A service that waits or retries (a refused login, say) never
+		// listens: what its output says comes first.
+		if c := recognisedCause(res.Output); c != "" && !strings.Contains(msg, c) {
+			msg = c + "; " + msg
+		}
+		s.webPhase.Status, s.webPhase.Message = grading.PhaseFailed, msg
 		s.webPhase.ExitCode, s.webPhase.OutputTail = res.ExitCode, tail(res.Output, outputTailBytes)
 		e.record(s.webPhase)
-		return &grading.StartError{Phase: "web", Message: s.withRefusal(readyErr.Error())}
+		return &grading.StartError{Phase: "web", Message: s.withRefusal(msg)}
 	}
 	s.web = web
 	return nil

@@ -227,7 +227,17 @@ func refusedHosts(tunnels []sandbox.Tunnel) string {
 // recogniser that matches, else the last line of the output that says
 // something. "" when the output says nothing.
 func rootCause(output string) string {
-	out := ansiEscape.ReplaceAllString(strings.ReplaceAll(output, "\r\n", "\n"), "")
+	if c := recognisedCause(output); c != "" {
+		return c
+	}
+	return clip(lastMeaningfulLine(cleanOutput(output)))
+}
+
+// recognisedCause is the cause a recogniser names, "" when none matches: for
+// a service that is still running, whose last line says nothing about why
+// it did not become ready.
+func recognisedCause(output string) string {
+	out := cleanOutput(output)
 	for _, r := range recognisers {
 		if m := lastMatch(r.re, out); m != nil {
 			if c := r.cause(m, out); c != "" {
@@ -235,7 +245,11 @@ func rootCause(output string) string {
 			}
 		}
 	}
-	return clip(lastMeaningfulLine(out))
+	return ""
+}
+
+func cleanOutput(s string) string {
+	return ansiEscape.ReplaceAllString(strings.ReplaceAll(s, "\r\n", "\n"), "")
 }
 
 var ansiEscape = regexp.MustCompile("\x1b\\[[0-9;]*[A-Za-z]")
