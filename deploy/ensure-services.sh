@@ -99,6 +99,12 @@ fi
 need_cmd node nodejs
 need_cmd npm npm
 need_cmd python3 python3
+# Native Node modules (bcrypt, sqlite3) compile in the box with node-gyp: a
+# compiler, make, and the Node headers (NodeSource's nodejs ships them in
+# /usr/include/node; Debian's own nodejs keeps them in libnode-dev).
+need_cmd make make
+need_cmd g++ g++
+[ -f /usr/include/node/common.gypi ] || apt_install libnode-dev
 
 if [ $want_browser -eq 1 ]; then
   need_cmd chromium chromium

@@ -16,7 +16,7 @@ const restarts = 2
 type run struct {
 	g       *grading.Grader
 	svc     *grading.Service
-	sets    []dataSet // the replacement (what app/data held), then the starter kit
+	sets    []dataSet // what the stored rows may come from, the expected one first (dataSets)
 	cat     *catalog
 	sch     *schema // nil when the tables were not found
 	missing string  // why sch is nil
@@ -40,8 +40,8 @@ func grade(ctx context.Context, g *grading.Grader) error {
 	if err != nil {
 		return err
 	}
-	replacement := generate(g.Seed())
-	r := &run{g: g, sets: []dataSet{{"app/data", replacement}, {"the starter kit", starter}}, set: dataSet{"app/data", replacement}}
+	r := &run{g: g, sets: dataSets(g, starter)}
+	r.set = r.sets[0]
 	// A failed first start is the runner's start_failed: every check not run.
 	if r.svc, err = g.Start(ctx, grading.StartOptions{}); err != nil {
 		return fmt.Errorf("first start: %w", err)
@@ -81,6 +81,21 @@ func grade(ctx context.Context, g *grading.Grader) error {
 		return fmt.Errorf("stop the service: %w", err)
 	}
 	return r.checkFromZero(ctx)
+}
+
+// dataSets are the data sets stored rows may come from, the expected one
+// first: the grader's data in app/data when it was written there, else the
+// repository's own copy; then the starter kit's.
+func dataSets(g *grading.Grader, starter []List) []dataSet {
+	found, _ := g.Prepared().(prepared)
+	var sets []dataSet
+	if !found.noDataDir {
+		sets = append(sets, dataSet{"app/data", generate(g.Seed())})
+	}
+	if found.own != nil {
+		sets = append(sets, *found.own)
+	}
+	return append(sets, dataSet{"the starter kit", starter})
 }
 
 // inspect reads the schema and the data after the first start.

@@ -3,11 +3,7 @@
 // the checks that grade it.
 package shoppinglist
 
-import (
-	"context"
-
-	"github.com/assayhq/assay/internal/grading"
-)
+import "github.com/assayhq/assay/internal/grading"
 
 // Suite is the shopping-list take-home as the runner grades it.
 var Suite = &grading.Suite{
@@ -18,10 +14,8 @@ var Suite = &grading.Suite{
 	Starter:   starterFS(),
 	ReadyPath: "/shopping-lists",
 	Checks:    append(grading.SetupChecks(), checks...),
-	Prepare: func(_ context.Context, p *grading.Prep) error {
-		return writeData(p.Checkout, generate(p.Seed))
-	},
-	Grade: grade,
+	Prepare:   prepare,
+	Grade:     grade,
 }
 
 // checks are in the order scorecards show them. IDs are stable: reviewers and

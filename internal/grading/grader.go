@@ -22,6 +22,8 @@ type Grader struct {
 	// started is set once a Start succeeded: only then are the setup checks
 	// judged (a service that never ran followed nothing and adapted nothing).
 	started bool
+	// prepared is what the suite's Prepare found (Prep.Found).
+	prepared any
 }
 
 // Engine starts the candidate's service for Grader.Start. It is exported
@@ -51,6 +53,13 @@ func NewGrader(ctx context.Context, s *Suite, eng Engine, card *Scorecard) *Grad
 // Seed is the seed of this run's generated data (recorded on the scorecard,
 // so a run can be reproduced with `assay grade --seed`).
 func (g *Grader) Seed() int64 { return g.card.Seed }
+
+// Prepared is what the suite's Prepare left in Prep.Found; nil without one.
+func (g *Grader) Prepared() any { return g.prepared }
+
+// SetPrepared hands Prep.Found to Grade. Exported for the engine (package
+// run), which runs Prepare; a suite never calls it.
+func (g *Grader) SetPrepared(found any) { g.prepared = found }
 
 // Start creates a new empty database, runs release and web against it and
 // waits until the service is ready. Only one service runs at a time: a

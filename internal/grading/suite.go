@@ -67,6 +67,12 @@ type Suite struct {
 type Prep struct {
 	Seed     int64
 	Checkout *os.Root
+	// Message, set by Prepare, is the prepare phase's message: what it
+	// wrote, or why it wrote nothing.
+	Message string
+	// Found, set by Prepare, is what it learnt of the checkout that Grade
+	// needs (the repository's own data files, say): Grader.Prepared.
+	Found any
 }
 
 var checkIDPattern = regexp.MustCompile(`^[a-z0-9_]+(\.[a-z0-9_]+)+$`)

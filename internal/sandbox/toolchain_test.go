@@ -51,3 +51,29 @@ func TestToolchainsThroughProxy(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 }
+
+// TestNativeNodeModule installs bcrypt, a native module whose prebuilt binary
+// lives on GitHub (refused by the egress proxy): it compiles from source in
+// the box against the system Node headers and loads.
+func TestNativeNodeModule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reaches registry.npmjs.org and compiles C++")
+	}
+	m := newManager(t)
+	b := newBox(t, m, "native")
+	pkg := `{"name":"t","version":"1.0.0","dependencies":{"bcrypt":"5.1.1"}}`
+	if err := os.WriteFile(filepath.Join(b.Dir(), "package.json"), []byte(pkg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, b, Spec{Phase: "build", Egress: true, Limits: Limits{Wall: 5 * time.Minute, CPUs: 2},
+		Command: "npm install --no-audit --no-fund --loglevel=error && " +
+			`node -e "console.log(require('bcrypt').compareSync('pw', require('bcrypt').hashSync('pw', 4)))"`})
+	if !r.OK() || !strings.HasSuffix(r.Output, "true\n") {
+		t.Fatalf("%+v", r)
+	}
+	for _, tun := range r.Egress {
+		if tun.Host != "registry.npmjs.org" || tun.Refused != "" {
+			t.Errorf("a download outside the registry was tried: %+v", tun)
+		}
+	}
+}

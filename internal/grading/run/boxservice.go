@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/assayhq/assay/internal/grading"
@@ -98,11 +99,11 @@ func (s *boxService) launch(ctx context.Context) error {
 		}
 		p := phaseOf("release"+suffix, res)
 		if !res.OK() {
-			p.Message = s.withRefusal(p.Message) // the forward's reason is the phase's too
+			p.Message = s.causeOf(res)
 		}
 		e.record(p)
 		if !res.OK() {
-			return &grading.StartError{Phase: "release", Message: s.withRefusal(withLastLine(res.Message, res.Output))}
+			return &grading.StartError{Phase: "release", Message: p.Message}
 		}
 	}
 	e.phaseBegins("web" + suffix)
@@ -120,10 +121,16 @@ func (s *boxService) launch(ctx context.Context) error {
 	}
 	if readyErr != nil {
 		res := web.Stop()
-		s.webPhase.Status, s.webPhase.Message = grading.PhaseFailed, s.withRefusal(readyErr.Error())
+		msg := readyErr.Error()
+		// A service that waits or retries (a refused login, say) never
+		// listens: what its output says comes first.
+		if c := recognisedCause(res.Output); c != "" && !strings.Contains(msg, c) {
+			msg = c + "; " + msg
+		}
+		s.webPhase.Status, s.webPhase.Message = grading.PhaseFailed, msg
 		s.webPhase.ExitCode, s.webPhase.OutputTail = res.ExitCode, tail(res.Output, outputTailBytes)
 		e.record(s.webPhase)
-		return &grading.StartError{Phase: "web", Message: s.withRefusal(readyErr.Error())}
+		return &grading.StartError{Phase: "web", Message: s.withRefusal(msg)}
 	}
 	s.web = web
 	if s.gradedPort != s.webPort && !e.portAdapted {
@@ -144,7 +151,7 @@ func (s *boxService) waitReady(ctx context.Context, web *sandbox.Process) error 
 	defer tick.Stop()
 	exited := func() error {
 		r := web.Result()
-		return fmt.Errorf("web ended before it was ready (%s): %s", r.Message, lastLine(r.Output))
+		return fmt.Errorf("web ended before it was ready: %s", s.causeOf(r))
 	}
 	openBy := time.Now().Add(s.e.o.ReadyTimeout)
 	var other int // another port web listens on, and since when
@@ -257,24 +264,37 @@ func joinInts(v []int) string {
 	return s
 }
 
-func withLastLine(msg, output string) string {
-	if l := lastLine(output); l != "" {
-		return msg + ": " + l
-	}
-	return msg
-}
-
 func seconds(d time.Duration) string { return fmt.Sprintf("%g seconds", d.Seconds()) }
 
-// withRefusal adds the database forward's first refusal to a start failure:
-// a service that logs in as another user is told to use $DATABASE_URL, one
-// that demands TLS to use sslmode=disable.
-func (s *boxService) withRefusal(msg string) string {
+// refusal is the database forward's first refusal as a root cause, "" when
+// it refused nothing: a service that logs in as another user fails because
+// of it, whatever it prints, and is told to use $DATABASE_URL; one that
+// demanded TLS and hung up when it was declined is told to use
+// sslmode=disable.
+func (s *boxService) refusal() string {
 	if r := s.proxy.Refusals(); len(r) > 0 {
-		return msg + "; database forward: " + r[0]
+		return "the database " + r[0] + ": connect with $DATABASE_URL"
 	}
 	if s.proxy.DemandedTLS() {
-		return msg + "; database forward: the service asked for TLS and hung up when it was declined: " + pgwire.NoTLS
+		return pgwire.NoTLS
+	}
+	return ""
+}
+
+// causeOf is a failed release's or web's message: the forward's refusal
+// first when there is one, else the root cause found in the output.
+func (s *boxService) causeOf(r *sandbox.Result) string {
+	if ref := s.refusal(); ref != "" {
+		return ref + " (" + r.Message + ")"
+	}
+	return failureMessage(r, "")
+}
+
+// withRefusal puts the forward's refusal before a start failure that does
+// not name it yet: a service may wait or retry instead of crashing.
+func (s *boxService) withRefusal(msg string) string {
+	if ref := s.refusal(); ref != "" && !strings.Contains(msg, ref) {
+		return ref + "; " + msg
 	}
 	return msg
 }

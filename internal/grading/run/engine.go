@@ -160,7 +160,7 @@ func phaseOf(name string, r *sandbox.Result) grading.Phase {
 	p := grading.Phase{Name: name, Status: grading.PhaseOK, DurationMS: r.Duration.Milliseconds(), ExitCode: r.ExitCode,
 		OutputTail: tail(r.Output, outputTailBytes), Message: r.Message}
 	if !r.OK() {
-		p.Status = grading.PhaseFailed
+		p.Status, p.Message = grading.PhaseFailed, failureMessage(r, "")
 	}
 	return p
 }
@@ -174,22 +174,4 @@ func tail(s string, n int) string {
 		s = s[i+1:]
 	}
 	return "… (earlier output cut)\n" + s
-}
-
-// lastLine is the last line of a phase's output that says something: stack
-// frames and runtime banners are skipped, so a message shows the error itself.
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	pick := ""
-	for i := len(lines) - 1; i >= 0 && pick == ""; i-- {
-		l := strings.TrimSpace(lines[i])
-		if l == "" || strings.HasPrefix(l, "at ") || strings.HasPrefix(l, "Node.js v") || strings.Trim(l, "^~{}[]() ") == "" {
-			continue
-		}
-		pick = l
-	}
-	if len(pick) > 200 {
-		pick = pick[:200] + "…"
-	}
-	return pick
 }

@@ -77,10 +77,3 @@ func TestBuildCommand(t *testing.T) {
 		}
 	}
 }
-
-func TestLastLine(t *testing.T) {
-	out := "fetch planets (attempt 1)\nError: endpoint answered 503\n    at fetchPlanets (/app/release.js:27:35)\n    at async importOnce (/app/release.js:58:21)\n\nNode.js v20.20.2\n"
-	if got := lastLine(out); got != "Error: endpoint answered 503" {
-		t.Fatalf("lastLine: %q", got)
-	}
-}

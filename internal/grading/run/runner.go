@@ -194,8 +194,9 @@ func (e *boxEngine) prepare(ctx context.Context, g *grading.Grader) bool {
 	}
 	e.phaseBegins("prepare")
 	start := time.Now()
-	err := e.o.Suite.Prepare(ctx, &grading.Prep{Seed: e.card.Seed, Checkout: e.root})
-	p := grading.Phase{Name: "prepare", Status: grading.PhaseOK, DurationMS: time.Since(start).Milliseconds()}
+	prep := &grading.Prep{Seed: e.card.Seed, Checkout: e.root}
+	err := e.o.Suite.Prepare(ctx, prep)
+	p := grading.Phase{Name: "prepare", Status: grading.PhaseOK, DurationMS: time.Since(start).Milliseconds(), Message: prep.Message}
 	if err != nil {
 		// The checkout is the candidate's: a file in the way (a symlink out of
 		// the tree, a directory where a data file belongs) is theirs to fix.
@@ -207,6 +208,7 @@ func (e *boxEngine) prepare(ctx context.Context, g *grading.Grader) bool {
 		return false
 	}
 	e.card.Phases = append(e.card.Phases, p)
+	g.SetPrepared(prep.Found)
 	return true
 }
 
@@ -273,7 +275,10 @@ func (e *boxEngine) runBuild(ctx context.Context, g *grading.Grader, cmd string)
 		return false
 	}
 	p := phaseOf("build", res)
-	p.Message = cmd + ": " + p.Message
+	p.Message = cmd + ": " + res.Message
+	if !res.OK() && res.PlatformFault == "" {
+		p.Message = failureMessage(res, cmd)
+	}
 	switch {
 	case res.PlatformFault != "":
 		p.Status = grading.PhaseError
@@ -283,7 +288,7 @@ func (e *boxEngine) runBuild(ctx context.Context, g *grading.Grader, cmd string)
 	case !res.OK():
 		e.card.Phases = append(e.card.Phases, p)
 		e.card.Status = grading.StatusBuildFailed
-		g.NotRunAll("not run: the build failed (" + res.Message + ")")
+		g.NotRunAll("not run: the build failed (" + failureMessage(res, "") + ")")
 		return false
 	}
 	e.card.Phases = append(e.card.Phases, p)
