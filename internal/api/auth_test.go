@@ -3,13 +3,17 @@ package api_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/assayhq/assay/internal/api"
+	"github.com/assayhq/assay/internal/auth"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/redis/go-redis/v9"
 )
 
 func TestLoginIssuesTokenAndCookie(t *testing.T) {
@@ -154,5 +158,21 @@ func TestLoginThrottle(t *testing.T) {
 	// Another account from elsewhere is not affected.
 	if resp := e.do("POST", "/api/v1/auth/login", "", map[string]any{"email": "recruiter@acme.test", "password": password}); resp.StatusCode != 200 {
 		t.Fatalf("other account: %d", resp.StatusCode)
+	}
+}
+
+// TestLoginWithTheThrottleDownIsRefusedPlainly: with the shared throttle's
+// Redis unreachable, sign-in is refused (never let through unthrottled) with
+// a 503 that says to try again, not a 500.
+func TestLoginWithTheThrottleDownIsRefusedPlainly(t *testing.T) {
+	dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
+	t.Cleanup(func() { dead.Close() })
+	e := newEnv(t, func(d *api.Deps) { d.Throttle = auth.NewThrottle(dead, "test", auth.DefaultLimits) })
+	resp := e.do("POST", "/api/v1/auth/login", "", map[string]any{"email": "admin@acme.test", "password": password})
+	var body struct{ Error, Token string }
+	json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || body.Token != "" || !strings.Contains(body.Error, "try again") {
+		t.Fatalf("status %d, body %+v; want 503 saying to try again, and no token", resp.StatusCode, body)
 	}
 }

@@ -49,6 +49,9 @@ func (a *api) signInFailed(c *gin.Context, err error) {
 	case errors.Is(err, auth.ErrBusy):
 		c.Header("Retry-After", "5")
 		c.AbortWithStatusJSON(http.StatusServiceUnavailable, gin.H{"error": auth.ErrBusy.Error()})
+	case errors.Is(err, auth.ErrUnavailable):
+		c.Header("Retry-After", "5")
+		c.AbortWithStatusJSON(http.StatusServiceUnavailable, gin.H{"error": auth.ErrUnavailable.Error()})
 	default:
 		respondError(c, err)
 	}

@@ -35,6 +35,11 @@ func HashPassword(pw string) (string, error) {
 // request gave up.
 var ErrBusy = errors.New("the server is busy checking passwords; try again shortly")
 
+// ErrUnavailable is a sign-in that could not be throttled (the shared
+// throttle's Redis is down): refused rather than let through unthrottled,
+// and answered 503 like ErrBusy, since a retry soon may succeed.
+var ErrUnavailable = errors.New("sign-in is unavailable for a moment; try again shortly")
+
 // bcryptSlots bounds the process's sign-in bcrypt work to one compare per
 // core: a burst of sign-ins queues (each for as long as its request lasts)
 // instead of taking every core from the pages everyone else is using.

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -64,7 +65,8 @@ func (t *Throttle) Allow(ctx context.Context, addr, email string) (bool, time.Du
 	} {
 		res, err := t.limiter.Allow(ctx, t.namespace+":login:"+b.key, b.limit)
 		if err != nil {
-			return false, 0, fmt.Errorf("sign-in throttle: %w", err)
+			slog.Error("sign-in throttle unreachable; refusing sign-ins", "err", err)
+			return false, 0, fmt.Errorf("%w (throttle: %v)", ErrUnavailable, err)
 		}
 		if res.Allowed == 0 {
 			return false, res.RetryAfter, nil

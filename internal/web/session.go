@@ -61,9 +61,9 @@ func (s *server) login(c *gin.Context) {
 		d.Error = "Wrong email or password."
 		s.render(c, http.StatusUnauthorized, "login", "Sign in", d)
 		return
-	case errors.Is(err, auth.ErrBusy):
+	case errors.Is(err, auth.ErrBusy), errors.Is(err, auth.ErrUnavailable):
 		c.Header("Retry-After", "5")
-		d.Error = "The server is busy; try again in a few seconds."
+		d.Error = "Signing in is not possible for a moment; try again in a few seconds."
 		s.render(c, http.StatusServiceUnavailable, "login", "Sign in", d)
 		return
 	case err != nil:
