@@ -39,6 +39,10 @@ ORDER BY 1`)
 		if err := rows.Err(); err != nil {
 			c.Failf("the database could not be inspected: %v", err)
 		} else if len(found) == 0 {
+			if reason := r.svc.NoTablesReason(ctx); reason != "" {
+				c.Failf("%s", reason)
+				return
+			}
 			c.Failf("no table has a column named population; store each planet's population in a bigint column named population")
 		}
 	})

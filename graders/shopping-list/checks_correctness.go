@@ -106,7 +106,7 @@ func (r *run) checkFromZero(ctx context.Context) error {
 		failure = fmt.Sprintf("On a second, empty database the service did not start (%v): keep no state outside the database.", err)
 	} else {
 		defer svc.Stop(ctx)
-		o, err := observe(ctx, svc.DB(), r.sets)
+		o, err := observe(ctx, svc, r.sets)
 		if err != nil {
 			return err
 		}

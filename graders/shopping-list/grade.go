@@ -100,7 +100,7 @@ func dataSets(g *grading.Grader, starter []List) []dataSet {
 
 // inspect reads the schema and the data after the first start.
 func (r *run) inspect(ctx context.Context) error {
-	o, err := observe(ctx, r.svc.DB(), r.sets)
+	o, err := observe(ctx, r.svc, r.sets)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package shoppinglist
 import (
 	"context"
 	"database/sql"
+	"github.com/assayhq/assay/internal/grading"
 	"reflect"
 	"slices"
 	"time"
@@ -46,8 +47,9 @@ type observation struct {
 // observe reads the schema and the data once they have settled. Until some
 // items are stored the reading is never taken as settled: a service still
 // creating its tables would otherwise look like one that stores nothing.
-func observe(ctx context.Context, db *sql.DB, sets []dataSet) (*observation, error) {
-	return settle(ctx, func() (*observation, error) {
+func observe(ctx context.Context, svc *grading.Service, sets []dataSet) (*observation, error) {
+	db := svc.DB()
+	o, err := settle(ctx, func() (*observation, error) {
 		o := &observation{}
 		var err error
 		if o.cat, err = readCatalog(ctx, db); err != nil {
@@ -62,6 +64,14 @@ func observe(ctx context.Context, db *sql.DB, sets []dataSet) (*observation, err
 		return b.snap != nil && len(b.snap.Items) > 0 &&
 			reflect.DeepEqual(a.cat, b.cat) && reflect.DeepEqual(a.sch, b.sch) && sameData(a.snap, b.snap)
 	})
+	// No table at all: say where the data went instead (a SQLite file, or
+	// nowhere but the service's memory), the one cause of every database check.
+	if o != nil && o.sch == nil {
+		if reason := svc.NoTablesReason(ctx); reason != "" {
+			o.missing = reason
+		}
+	}
+	return o, err
 }
 
 // settledSnapshot reads the data through a known schema once it has settled.

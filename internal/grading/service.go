@@ -43,6 +43,10 @@ type Backend interface {
 	// DirectURL reaches the service's database directly, not through the
 	// counting forward.
 	DirectURL() string
+	// ForeignStores names the database files the service keeps outside
+	// PostgreSQL (SQLite files in its checkout), for a reason that says
+	// where the data went.
+	ForeignStores() []string
 }
 
 // Service is the candidate's running service on one database.
@@ -107,3 +111,27 @@ func (s *Service) closeDB() {
 
 // URL is the service's base URL as the grader reaches it.
 func (s *Service) URL() string { return fmt.Sprintf("http://127.0.0.1:%d", s.be.Port()) }
+
+// NoTablesReason says, when the service's database holds no table of its
+// own, where the data went instead, in one line a candidate can act on:
+// "no tables in PostgreSQL; found a SQLite file `data/app.sqlite`: keep the
+// data in the database at $DATABASE_URL". It is "" when there are tables (or
+// the database cannot be inspected: the check's own reason says so then).
+// A suite puts it first in the failure of a check that looks for its tables,
+// so a store outside PostgreSQL is named once as the cause.
+func (s *Service) NoTablesReason(ctx context.Context) string {
+	var n int
+	err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables
+		WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE'`).Scan(&n)
+	if err != nil || n > 0 {
+		return ""
+	}
+	reason := "no tables in PostgreSQL"
+	if files := s.be.ForeignStores(); len(files) > 0 {
+		reason += "; found a SQLite file `" + files[0] + "`"
+		if len(files) > 1 {
+			reason += fmt.Sprintf(" (and %d more)", len(files)-1)
+		}
+	}
+	return reason + ": keep the data in the database at $DATABASE_URL"
+}

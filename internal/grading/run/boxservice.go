@@ -36,9 +36,10 @@ type boxService struct {
 func (s *boxService) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
 	return s.e.box.DialContext(ctx, network, addr)
 }
-func (s *boxService) Port() int         { return s.gradedPort }
-func (s *boxService) Statements() int64 { return s.proxy.Statements() }
-func (s *boxService) DirectURL() string { return s.e.o.DB.DirectURL(s.db) }
+func (s *boxService) Port() int               { return s.gradedPort }
+func (s *boxService) Statements() int64       { return s.proxy.Statements() }
+func (s *boxService) DirectURL() string       { return s.e.o.DB.DirectURL(s.db) }
+func (s *boxService) ForeignStores() []string { return foreignStores(s.e.root) }
 func (s *boxService) Restart(ctx context.Context) error {
 	if err := s.stopWeb(); err != nil {
 		return err
