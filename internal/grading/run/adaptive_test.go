@@ -113,6 +113,26 @@ func TestRunWithoutProcfile(t *testing.T) {
 	})
 }
 
+// A repository without a Procfile whose compose file gives its app service a
+// command is started with that command: the candidate's own word comes before
+// the buildpacks' conventions (here a package.json start script that fails).
+func TestRunWithComposeCommand(t *testing.T) {
+	files := map[string]string{
+		"package.json": `{"scripts":{"start":"exit 1"}}`,
+		"server.js":    serverJS("process.env.PORT"),
+		"docker-compose.yml": "services:\n  api:\n    build: .\n    command: node server.js\n    ports: [\"3000:3000\"]\n" +
+			"  db:\n    image: postgres:15\n",
+	}
+	card, err := env(t).Grade(context.Background(), suite(startTwice), repo(t, files), gradingtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := []string{"setup.procfile: no Procfile: started with `node server.js` from docker-compose.yml (service api)"}
+	if card.Status != grading.StatusGraded || card.Check("only.check").Status != grading.CheckPassed || !slices.Equal(adaptationLines(card), lines) {
+		t.Errorf("status %s, verdicts %v, adaptations %q; phases %+v", card.Status, verdicts(card), adaptationLines(card), card.Phases)
+	}
+}
+
 // A repository detection knows nothing of fails its first start, saying
 // what was looked for.
 func TestRunNothingToStart(t *testing.T) {

@@ -28,10 +28,11 @@ type repoConfig struct {
 	env map[string]string
 	// source names, per variable, the file it came from.
 	source map[string]string
-	// service is the compose file's app service; command is its command and
-	// port the container port it publishes (0: none), for start detection.
-	service, command string
-	port             int
+	// service is the compose file's app service; command is its command
+	// (commandFrom names the file and service) and port the container port
+	// it publishes (0: none), for start detection.
+	service, command, commandFrom string
+	port                          int
 }
 
 // maxConfigBytes bounds what is read of each configuration file.
@@ -138,6 +139,7 @@ func (c *repoConfig) readCompose(b []byte, file string) error {
 		vars[k] = c.interpolate(v)
 	}
 	c.set(vars, file+" (service "+name+")")
+	c.commandFrom = file + " (service " + name + ")"
 	switch cmd := s.Command.(type) {
 	case string:
 		c.command = c.interpolate(cmd)

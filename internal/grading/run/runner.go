@@ -250,7 +250,10 @@ func (e *boxEngine) startByDetection(g *grading.Grader, noProcfile bool, buildSa
 	if noProcfile {
 		missing, fix = "no Procfile", "add a Procfile with a web: line"
 	}
-	plan, err := detectStart(e.root)
+	plan, err := e.composeStart()
+	if plan.Web == "" {
+		plan, err = detectStart(e.root)
+	}
 	if err != nil {
 		e.noStart = missing + ", and " + err.Error() + ": " + fix
 		return
@@ -260,6 +263,18 @@ func (e *boxEngine) startByDetection(g *grading.Grader, noProcfile bool, buildSa
 		e.procfile.Release = plan.Release
 	}
 	g.Adapt(grading.SetupProcfile.ID, detectedProcfileLine(missing, buildSays, plan))
+}
+
+// composeStart is the start command the repository's compose file gives its
+// app service: the candidate's own word on how the service starts, so it
+// comes before the buildpacks' conventions. An empty plan when there is none
+// (a file that does not parse is reported with the database settings).
+func (e *boxEngine) composeStart() (startPlan, error) {
+	cfg, err := readRepoConfig(e.root)
+	if err != nil || cfg.command == "" {
+		return startPlan{}, nil
+	}
+	return startPlan{Web: cfg.command, Says: "started with `" + cfg.command + "` from " + cfg.commandFrom}, nil
 }
 
 // runBuild runs the build command in the box; "" means nothing to build.
