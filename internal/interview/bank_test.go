@@ -59,10 +59,10 @@ func TestBankParsingIsStrict(t *testing.T) {
     follow_ups: ["f"]
 `
 	for name, tc := range map[string]struct{ doc, says string }{
-		"unknown field": {"questions:\n" + good + "    colour: blue\n", "colour"},
-		"missing field": {"questions:\n" + strings.Replace(good, "    red_flags: [\"r\"]\n", "", 1), "red_flags"},
-		"unknown topic": {"questions:\n" + strings.Replace(good, "indexes", "astrology", 1), "astrology"},
-		"repeated id":   {"questions:\n" + good + good, "twice"},
+		"unknown field":    {"questions:\n" + good + "    colour: blue\n", "colour"},
+		"missing field":    {"questions:\n" + strings.Replace(good, "    red_flags: [\"r\"]\n", "", 1), "red_flags"},
+		"unknown topic":    {"questions:\n" + strings.Replace(good, "indexes", "astrology", 1), "astrology"},
+		"repeated id":      {"questions:\n" + good + good, "twice"},
 		"three follow-ups": {"questions:\n" + strings.Replace(good, `["f"]`, `["f", "g", "h"]`, 1), "follow_ups"},
 	} {
 		t.Run(name, func(t *testing.T) {
