@@ -99,6 +99,7 @@ func Register(r *gin.Engine, d Deps) {
 	staff.PATCH("/users/:id", admins, a.updateUser)
 	staff.GET("/audit", admins, a.auditLog)
 	a.registerWebhooks(staff, admins)
+	a.registerInterviews(staff, anyone)
 	a.registerGreenhouse(v1, staff, admins)
 	if d.QueueMonitor != nil {
 		r.Any("/admin/queues/*path", auth.Middleware(d.Tokens, a.loadPrincipal), admins, gin.WrapH(d.QueueMonitor))
