@@ -100,6 +100,7 @@ func Register(r *gin.Engine, d Deps) error {
 	staff.GET("/submissions/:id/events", anyone, s.submissionEvents)
 	staff.POST("/submissions/:id/reviews", reviewers, s.addReview)
 	staff.POST("/submissions/:id/regrade", reviewers, s.regrade)
+	s.registerInterviews(staff, anyone)
 	staff.GET("/admin/users", admins, s.users)
 	staff.POST("/admin/users", admins, s.createUser)
 	staff.POST("/admin/users/:id", admins, s.updateUser)
