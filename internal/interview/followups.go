@@ -139,12 +139,12 @@ var followUpRules = []followUpRule{
 		strong: []string{"ALTER COLUMN TYPE bigint rewrites the table under an exclusive lock.", "Or a new column, dual writes, backfill in batches, switch, drop.", "Plans for the size and lock time."}},
 	{check: "resilience.retry_503", status: grading.CheckFailed, topic: "retries",
 		prompt: func(e evidence) string {
-			return fmt.Sprintf("The import gave up on the first 503 (%s requests to the endpoint): how would you retry a flaky upstream?", e.num("graphql_requests"))
+			return fmt.Sprintf("The import gave up on the first 503 (%s to the endpoint): how would you retry a flaky upstream?", e.count("graphql_requests", "request"))
 		},
 		strong: []string{"Retries 5xx, timeouts and 429, not 4xx.", "Exponential backoff with jitter and a limit on attempts or time.", "Decides and documents what happens when it finally gives up.", "Tests it against a fake endpoint that fails first."}},
 	{check: "resilience.retry_503", status: grading.CheckPassed, topic: "retries",
 		prompt: func(e evidence) string {
-			return fmt.Sprintf("Your import survived a 503 (%s requests to the endpoint). What if the upstream answered 503 for ten minutes, or 429 with Retry-After?", e.num("graphql_requests"))
+			return fmt.Sprintf("Your import survived a 503 (%s to the endpoint). What if the upstream answered 503 for ten minutes, or 429 with Retry-After?", e.count("graphql_requests", "request"))
 		},
 		strong: []string{"A cap on total retry time, then a clear failure.", "Honours Retry-After and rate limits.", "The service starts and serves what it has, or refuses, by a deliberate choice."}},
 	{check: "import.once_after_restart", status: grading.CheckFailed, topic: "idempotency",
@@ -219,6 +219,15 @@ func (e evidence) num(key string) string {
 		return formatNumber(f)
 	}
 	return "?"
+}
+
+// count is a number of the evidence with its noun: "1 request", "2 requests".
+func (e evidence) count(key, noun string) string {
+	n := e.num(key)
+	if n == "1" {
+		return n + " " + noun
+	}
+	return n + " " + noun + "s"
 }
 
 // metricOr is a metric of the scorecard, or fallback without it.

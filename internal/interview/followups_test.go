@@ -117,7 +117,7 @@ var variants = map[string]variant{
 		failed:   map[string]string{"resilience.retry_503": "with PLANETS_GRAPHQL_URL answering the first request with 503, 60 of the 60 planets are missing"},
 		evidence: map[string]map[string]any{"resilience.retry_503": {"graphql_requests": 1, "imported_first_run": 60, "listed": 0}},
 		want: [][2]string{
-			{"resilience.retry_503 failed", "The import gave up on the first 503 (1 requests to the endpoint): how would you retry a flaky upstream?"},
+			{"resilience.retry_503 failed", "The import gave up on the first 503 (1 request to the endpoint): how would you retry a flaky upstream?"},
 			deeperPlanets[0], deeperPlanets[2],
 		}},
 	"planets-crud/reimport-every-start": {suite: planetscrud.Suite,
