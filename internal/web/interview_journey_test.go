@@ -116,8 +116,11 @@ func TestInterviewJourney(t *testing.T) {
 	b.do(rev, "decide", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("decision")),
 		chromedp.Click(chromedp.CSS(`input[name=decision][value=advance]`)),
 		chromedp.SendKeys(chromedp.ID("decision-notes"), "Advance; coach on retries."),
-		chromedp.Click(chromedp.CSS(`form[action$="/decision"] button[type=submit]`)))
-	b.waitText(rev, "#decision", "advance", 10*time.Second)
+		chromedp.Click(chromedp.CSS(`form[action$="/decision"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS("#decision .review")))
+	if got := b.text(rev, "#decision .review"); !strings.Contains(got, "advance") || !strings.Contains(got, "Advance; coach on retries.") {
+		t.Errorf("decision %q", got)
+	}
 	if got := b.text(rev, "#interviews"); !strings.Contains(got, "admin@acme.test mean 1.0 over 1 rated") || !strings.Contains(got, "reviewer@acme.test") {
 		t.Errorf("both interviews: %q", got)
 	}
