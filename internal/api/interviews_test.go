@@ -81,6 +81,10 @@ func TestInterviewAPI(t *testing.T) {
 	if resp := e.do("PUT", "/api/v1/submissions/"+e.a.submission+"/interviews/mine", rev, scores(5)); resp.StatusCode != 400 || !strings.Contains(errorBody(t, resp), "rating must be from 1 to 4") {
 		t.Errorf("rating 5: %d", resp.StatusCode)
 	}
+	noPrompt := map[string]any{"scores": []map[string]any{{"question_id": "bank:retry-backoff", "rating": 3}}}
+	if resp := e.do("PUT", "/api/v1/submissions/"+e.a.submission+"/interviews/mine", rev, noPrompt); resp.StatusCode != 400 || !strings.Contains(errorBody(t, resp), "prompt must be the question as asked") {
+		t.Errorf("no prompt: %d", resp.StatusCode)
+	}
 	e.mustJSON(e.do("PUT", "/api/v1/submissions/"+e.a.submission+"/interviews/mine", rev, scores(3)), 200, nil)
 	e.mustJSON(e.do("PUT", "/api/v1/submissions/"+e.a.submission+"/interviews/mine", adm, scores(4)), 200, nil)
 	e.mustJSON(e.do("PUT", "/api/v1/submissions/"+e.a.submission+"/interviews/mine", rev, scores(2)), 200, nil)

@@ -71,8 +71,8 @@ func Kit(entries []store.KitEntry) error {
 	return nil
 }
 
-// InterviewScores checks a scorecard: each rating 0 (not asked) or 1 to 4,
-// notes within their limit, a question named once.
+// InterviewScores checks a scorecard: each question named once with its
+// prompt as asked, each rating 0 (not asked) or 1 to 4, notes within their limit.
 func InterviewScores(scores []store.InterviewScore, notes string) error {
 	if len(scores) > MaxKitQuestions*2 {
 		return &Error{"scores", fmt.Sprintf("must be at most %d", MaxKitQuestions*2)}
@@ -86,7 +86,10 @@ func InterviewScores(scores []store.InterviewScore, notes string) error {
 		if s.Rating != 0 && (s.Rating < interview.RatingMin || s.Rating > interview.RatingMax) {
 			return &Error{"rating", fmt.Sprintf("must be from %d to %d, or 0 for a question not asked", interview.RatingMin, interview.RatingMax)}
 		}
-		if len(s.Note) > MaxInterviewNote || len(s.Prompt) > MaxPromptBytes {
+		if strings.TrimSpace(s.Prompt) == "" || len(s.Prompt) > MaxPromptBytes {
+			return &Error{"prompt", fmt.Sprintf("must be the question as asked, 1 to %d bytes", MaxPromptBytes)}
+		}
+		if len(s.Note) > MaxInterviewNote {
 			return &Error{"note", fmt.Sprintf("must be at most %d bytes", MaxInterviewNote)}
 		}
 	}
