@@ -97,6 +97,17 @@ func staffRoutes() []route {
 		{"POST", "/api/v1/webhooks/{id}/test", nil, admins, 202, (*env).freshWebhookFor},
 		{"GET", "/api/v1/webhooks/{id}/deliveries", nil, admins, 200, (*env).freshWebhookFor},
 		{"POST", "/api/v1/deliveries/{id}/redeliver", nil, admins, 202, (*env).freshDeliveryFor},
+		{"GET", "/api/v1/interview/questions?level=senior", nil, all, 200, nil},
+		{"POST", "/api/v1/interview/questions", questionBody, all, 201, nil},
+		{"GET", "/api/v1/interview/questions/{id}", nil, all, 200, (*env).freshQuestion},
+		{"PUT", "/api/v1/interview/questions/{id}", questionBody, all, 200, (*env).freshQuestion},
+		{"DELETE", "/api/v1/interview/questions/{id}", nil, all, 204, (*env).freshQuestion},
+		{"POST", "/api/v1/interview/questions/{id}/copy", nil, all, 201, (*env).freshQuestion},
+		{"GET", "/api/v1/assessments/{id}/kit", nil, all, 200, asm},
+		{"PUT", "/api/v1/assessments/{id}/kit", map[string]any{"items": []map[string]any{{"question_id": "bank:n1-explain", "minutes": 10}}}, recruiters, 200, asm},
+		{"GET", "/api/v1/submissions/{id}/interview-kit", nil, all, 200, (*env).gradedSubmission},
+		{"GET", "/api/v1/submissions/{id}/interviews", nil, all, 200, sub},
+		{"PUT", "/api/v1/submissions/{id}/interviews/mine", map[string]any{"scores": []map[string]any{{"question_id": "bank:n1-explain", "prompt": "N+1?", "rating": 3, "note": "joins"}}, "notes": "solid"}, reviewers, 200, sub},
 		{"POST", "/api/v1/greenhouse/key", nil, admins, 201, nil},
 		{"GET", "/api/v1/greenhouse/callbacks", nil, admins, 200, nil},
 	}
@@ -148,6 +159,20 @@ func (e *env) revokedInvitation(o *org) string {
 		e.t.Fatal(err)
 	}
 	return id
+}
+
+// questionBody is an organisation's own interview question.
+var questionBody = map[string]any{"level": "senior", "kind": "situational", "topic": "retries",
+	"prompt": "The partner API fails every night at 2am. What do you do?", "strong_answer": []string{"measure", "backoff"}}
+
+// freshQuestion makes an own interview question of org o.
+func (e *env) freshQuestion(o *org) string {
+	q, err := e.store.CreateQuestion(context.Background(), store.Actor{OrgID: o.id, Label: "test"},
+		store.QuestionFields{Level: "junior", Kind: "technical", Topic: "indexes", Prompt: "What is an index?", StrongAnswer: []string{"a", "b"}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return q.ID
 }
 
 func (e *env) freshAssessmentFor(o *org) string { return e.freshAssessment(o) }

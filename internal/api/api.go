@@ -128,6 +128,7 @@ func Register(r *gin.Engine, d Deps) error {
 	staff.PATCH("/users/:id", admins, a.updateUser)
 	staff.GET("/audit", admins, a.auditLog)
 	a.registerWebhooks(staff, admins)
+	a.registerInterviews(staff, anyone)
 	a.registerGreenhouse(v1, staff, admins)
 	if d.QueueMonitor != nil {
 		r.Any("/admin/queues/*path", auth.Middleware(d.Tokens, a.sessions.Principal), auth.RequireOperator, gin.WrapH(d.QueueMonitor))

@@ -29,7 +29,7 @@ const (
 
 // EventTypes lists the types an endpoint may subscribe to.
 var EventTypes = []string{EventInvitationOpened, EventSubmissionReceived, EventSubmissionGraded,
-	EventSubmissionFailed, EventReviewDecided}
+	EventSubmissionFailed, EventReviewDecided, EventInterviewScored}
 
 // newEventID makes a stable event id: "evt_" then 6 bytes of milliseconds
 // (ids sort by time) and 10 random bytes, base32.

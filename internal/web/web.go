@@ -115,6 +115,7 @@ func Register(r *gin.Engine, d Deps) error {
 	staff.GET("/submissions/:id/code", anyone, s.codePage)
 	staff.GET("/submissions/:id/code/diff", anyone, s.codeDiff)
 	staff.POST("/submissions/:id/comments", reviewers, s.addCodeComment)
+	s.registerInterviews(staff, anyone)
 	staff.GET("/admin/users", admins, s.users)
 	staff.POST("/admin/users", admins, s.createUser)
 	staff.POST("/admin/users/:id", admins, s.updateUser)

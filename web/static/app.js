@@ -56,7 +56,16 @@
     });
   }
 
+  // A link to a check (an interview's follow-up) opens that check's evidence.
+  function openLinkedCheck() {
+    var el = location.hash.indexOf("#check-") === 0 && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    var details = el && el.querySelector("details");
+    if (details) { details.open = true; el.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", openLinkedCheck);
+
   document.addEventListener("DOMContentLoaded", function () {
+    openLinkedCheck();
     countdowns();
     setInterval(countdowns, 1000);
     listen();
