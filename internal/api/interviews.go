@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/interview"
 	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
@@ -183,7 +184,7 @@ func (a *api) submissionKit(c *gin.Context) {
 	}
 	followUps := []interview.FollowUp{}
 	if d.Scorecard != nil {
-		if card, err := interview.ParseScorecard(d.Scorecard); err == nil {
+		if card, err := grading.ParseScorecard(d.Scorecard); err == nil {
 			followUps = append(followUps, interview.FollowUps(card)...)
 		}
 	}

@@ -7,7 +7,12 @@
 // same JSON is stored, served, sent in webhooks and printed by `assay grade`.
 package grading
 
-import "sort"
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+)
 
 // Scorecard statuses (contract §5): anything but graded means the service
 // never got as far as the checks, and Phases says where and why.
@@ -126,4 +131,17 @@ func (s *Scorecard) Check(id string) *CheckResult {
 		}
 	}
 	return nil
+}
+
+// ParseScorecard reads a stored scorecard (contract §5 JSON). Numbers in
+// evidence stay as written (json.Number), so pages and follow-up questions
+// show them as the grader recorded them.
+func ParseScorecard(raw []byte) (*Scorecard, error) {
+	var sc Scorecard
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&sc); err != nil {
+		return nil, fmt.Errorf("read scorecard: %w", err)
+	}
+	return &sc, nil
 }

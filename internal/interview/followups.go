@@ -1,7 +1,6 @@
 package interview
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -335,14 +334,3 @@ func stringList(v any) []string {
 	return nil
 }
 
-// ParseScorecard reads a stored scorecard (contract §5) with its numbers as
-// written, for FollowUps.
-func ParseScorecard(raw []byte) (*grading.Scorecard, error) {
-	var sc grading.Scorecard
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&sc); err != nil {
-		return nil, fmt.Errorf("read scorecard: %w", err)
-	}
-	return &sc, nil
-}

@@ -266,7 +266,7 @@ func (s *server) progress(token string, sub *store.Submission, scorecard []byte,
 		}
 	}
 	if scorecard != nil {
-		sc, err := parseScorecard(scorecard)
+		sc, err := grading.ParseScorecard(scorecard)
 		if err != nil {
 			slog.Error("read stored scorecard", "submission", sub.ID, "err", err)
 			return p

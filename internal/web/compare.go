@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -71,7 +72,7 @@ func compareRows(ids []string, cards map[string]json.RawMessage) []compareRow {
 	var rows []compareRow
 	index := map[string]int{}
 	for col, id := range ids {
-		sc, err := parseScorecard(cards[id])
+		sc, err := grading.ParseScorecard(cards[id])
 		if err != nil {
 			continue
 		}

@@ -348,7 +348,7 @@ func (s *server) interviewQuestions(c *gin.Context) (*store.SubmissionDetail, *s
 	}
 	var qs []asked
 	if d.Scorecard != nil {
-		if card, err := interview.ParseScorecard(d.Scorecard); err == nil {
+		if card, err := grading.ParseScorecard(d.Scorecard); err == nil {
 			for _, f := range interview.FollowUps(card) {
 				qs = append(qs, asked{Question: f.Question(), FollowUp: &f, Minutes: 5})
 			}
@@ -465,7 +465,7 @@ func (s *server) decisionPage(c *gin.Context) {
 	}
 	data := decisionData{Detail: d, Assessment: as, Decisions: store.Decisions, CanDecide: rules.In(rules.Reviewers, p.Role)}
 	if d.Scorecard != nil {
-		if card, err := interview.ParseScorecard(d.Scorecard); err == nil {
+		if card, err := grading.ParseScorecard(d.Scorecard); err == nil {
 			data.Card = card
 		}
 	}

@@ -20,18 +20,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// parseScorecard reads a stored scorecard (contract §5). Numbers in evidence
-// stay as written, so the page shows them as the grader recorded them.
-func parseScorecard(raw []byte) (*grading.Scorecard, error) {
-	var sc grading.Scorecard
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&sc); err != nil {
-		return nil, fmt.Errorf("read scorecard: %w", err)
-	}
-	return &sc, nil
-}
-
 // checkView is a check as the reviewer's page shows it, evidence laid out.
 type checkView struct {
 	grading.CheckResult
@@ -193,7 +181,7 @@ func (s *server) scorecard(c *gin.Context) {
 		data.Run, card = run, run.Scorecard
 	}
 	if card != nil {
-		sc, err := parseScorecard(card)
+		sc, err := grading.ParseScorecard(card)
 		if err != nil {
 			data.CardError = err.Error()
 		} else {
