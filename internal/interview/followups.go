@@ -333,4 +333,3 @@ func stringList(v any) []string {
 	}
 	return nil
 }
-
