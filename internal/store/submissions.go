@@ -123,11 +123,8 @@ func countAttempts(tx *gorm.DB, invitationID string) (used, made int, err error)
 func (s *Store) ShareScorecard(ctx context.Context, a Actor, id string) (*Submission, error) {
 	var sub Submission
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if !validUUID(id) {
-			return fmt.Errorf("submission %q: %w", id, ErrNotFound)
-		}
-		if err := tx.Clauses(forUpdate).Where("org_id = ? AND id = ?", a.OrgID, id).Take(&sub).Error; err != nil {
-			return notFound(err, "submission")
+		if err := lockSubmission(tx, a.OrgID, id, &sub); err != nil {
+			return err
 		}
 		if sub.Status != StatusGraded {
 			return fmt.Errorf("%w: the submission is %s; only a graded scorecard can be shared", ErrConflict, sub.Status)
@@ -264,11 +261,8 @@ func (s *Store) SubmissionCounts(ctx context.Context) (map[string]int64, error) 
 func (s *Store) RequestRegrade(ctx context.Context, a Actor, id string) (*Submission, error) {
 	var sub Submission
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if !validUUID(id) {
-			return fmt.Errorf("submission %q: %w", id, ErrNotFound)
-		}
-		if err := tx.Clauses(forUpdate).Where("org_id = ? AND id = ?", a.OrgID, id).Take(&sub).Error; err != nil {
-			return notFound(err, "submission")
+		if err := lockSubmission(tx, a.OrgID, id, &sub); err != nil {
+			return err
 		}
 		if !Finished(sub.Status) {
 			return fmt.Errorf("%w: the submission is %s; wait until it finishes or cancel it", ErrConflict, sub.Status)
@@ -300,11 +294,8 @@ func (s *Store) RequestRegrade(ctx context.Context, a Actor, id string) (*Submis
 func (s *Store) CancelSubmission(ctx context.Context, a Actor, id string) (*Submission, error) {
 	var sub Submission
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if !validUUID(id) {
-			return fmt.Errorf("submission %q: %w", id, ErrNotFound)
-		}
-		if err := tx.Clauses(forUpdate).Where("org_id = ? AND id = ?", a.OrgID, id).Take(&sub).Error; err != nil {
-			return notFound(err, "submission")
+		if err := lockSubmission(tx, a.OrgID, id, &sub); err != nil {
+			return err
 		}
 		if Finished(sub.Status) {
 			return fmt.Errorf("%w: the submission already finished (%s)", ErrConflict, sub.Status)
@@ -333,4 +324,13 @@ func (s *Store) InvitationSubmissions(ctx context.Context, invitationID string) 
 		return nil, fmt.Errorf("submissions of invitation: %w", err)
 	}
 	return rows, nil
+}
+
+// lockSubmission loads one submission of the organisation for update: the
+// changes a person asks for (share, regrade, cancel) hold it until they commit.
+func lockSubmission(tx *gorm.DB, orgID, id string, sub *Submission) error {
+	if !validUUID(id) {
+		return fmt.Errorf("submission %q: %w", id, ErrNotFound)
+	}
+	return notFoundOrNil(tx.Clauses(forUpdate).Where("org_id = ? AND id = ?", orgID, id).Take(sub).Error, "submission")
 }
