@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -367,6 +368,26 @@ func TestGreenhouseFlowEndToEnd(t *testing.T) {
 		st["partner_profile_url"] != "https://assay.example/submissions/"+second ||
 		meta["Correctness"] != "50/55" || meta["Score"] != "87/100" || meta["Attempt"] != 2.0 {
 		t.Fatalf("test_status after grading: %v", st)
+	}
+	if _, ok := meta["Interviews"]; ok {
+		t.Fatalf("interviews reported before any: %v", meta)
+	}
+	// Two interviewers score the follow-up interview: Greenhouse reads the
+	// summary beside the take-home's result.
+	for i, rating := range []int{3, 4} {
+		u := store.User{Email: fmt.Sprintf("interviewer%d@acme.test", i), Role: store.RoleReviewer, PasswordHash: "x"}
+		if err := h.st.CreateUser(ctx, h.db.Actor, &u); err != nil {
+			t.Fatal(err)
+		}
+		_, err := h.st.SaveInterview(ctx, store.Actor{OrgID: h.db.Org.ID, UserID: u.ID, Label: u.Email}, u.Email, second,
+			[]store.InterviewScore{{QuestionID: "bank:q1", Prompt: "Why bigint?", Rating: rating}}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	meta, _ = h.status(interview)["metadata"].(map[string]any)
+	if meta["Interviews"] != 2.0 || meta["Interview Rating (1-4)"] != 3.5 {
+		t.Fatalf("interview summary in test_status: %v", meta)
 	}
 	for k, v := range meta {
 		switch v.(type) {

@@ -37,6 +37,7 @@ type Store interface {
 	ExternalInvitation(ctx context.Context, orgID, source, externalID string) (*store.Invitation, error)
 	PartnerTest(ctx context.Context, orgID, source, invitationID string) (*store.PartnerTestStatus, error)
 	CompleteExpiredPartnerTests(ctx context.Context) (int, error)
+	Interviews(ctx context.Context, orgID, submissionID string) ([]store.Interview, error)
 }
 
 // Partner serves Greenhouse's calls for every organisation.
@@ -273,7 +274,29 @@ func (p *Partner) TestStatus(ctx context.Context, orgID, interviewID string) (*T
 	if sub.Error != "" {
 		out.Metadata["Notes"] = sub.Error
 	}
-	return out, nil
+	return out, p.addInterviews(ctx, orgID, sub.ID, out.Metadata)
+}
+
+// addInterviews puts the follow-up interviews' summary beside the take-home's
+// result, as flat metadata (Greenhouse shows primitives only): how many
+// interviewers scored the candidate and their mean rating of 1 to 4.
+func (p *Partner) addInterviews(ctx context.Context, orgID, submissionID string, meta map[string]any) error {
+	ivs, err := p.Store.Interviews(ctx, orgID, submissionID)
+	if err != nil || len(ivs) == 0 {
+		return err
+	}
+	rated, sum := 0, 0.0
+	for _, iv := range ivs {
+		if n, mean := iv.Rated(); n > 0 {
+			rated++
+			sum += mean
+		}
+	}
+	meta["Interviews"] = len(ivs)
+	if rated > 0 {
+		meta["Interview Rating (1-4)"] = math.Round(sum/float64(rated)*10) / 10
+	}
+	return nil
 }
 
 func titleCase(s string) string {
