@@ -84,6 +84,10 @@ func TestIdentity(t *testing.T) {
 	r := run(t, b, Spec{Phase: "build", Command: `id -u; pwd; env | sort | tr '\n' ' '`, Env: map[string]string{"X": "1"}})
 	want := "1000\n/app\nGOCACHE=/app/.home/.cache/go-build GOPATH=/app/.home/go GOTOOLCHAIN=local HOME=/app/.home " +
 		"LANG=C.UTF-8 PATH=" + DefaultPath + " PWD=/app TMPDIR=/tmp X=1 "
+	// Native Node modules build from source against the host's headers, when it has them.
+	if native := nativeNodeEnv("build"); native != nil {
+		want += "npm_config_build_from_source=true npm_config_nodedir=" + native["npm_config_nodedir"] + " "
+	}
 	if !r.OK() || r.Output != want {
 		t.Fatalf("got %q\nwant %q", r.Output, want)
 	}
