@@ -3,6 +3,7 @@ package similarity
 import (
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/chroma/v2"
 	"github.com/alecthomas/chroma/v2/lexers"
@@ -73,10 +74,24 @@ func lexerFor(filePath string, size int) chroma.Lexer {
 			return nil
 		}
 	}
-	lexer := lexers.Match(path.Base(filePath))
-	if lexer == nil || dataLexers[lexer.Config().Name] {
-		return nil
+	return codeLexerNamed(path.Base(filePath))
+}
+
+// codeLexers memoises codeLexerNamed by file name: chroma's Match tries every
+// lexer's patterns and was a fifth of the fingerprinting time, while the same
+// names (main.go, server.ts) recur in every submission.
+var codeLexers sync.Map // base name → chroma.Lexer, nil when not code
+
+func codeLexerNamed(base string) chroma.Lexer {
+	if cached, ok := codeLexers.Load(base); ok {
+		lexer, _ := cached.(chroma.Lexer)
+		return lexer
 	}
+	lexer := lexers.Match(base)
+	if lexer != nil && dataLexers[lexer.Config().Name] {
+		lexer = nil
+	}
+	codeLexers.Store(base, lexer)
 	return lexer
 }
 
