@@ -42,7 +42,7 @@ const (
 // token streams ("string : string ,") are alike in every repository, so they
 // would only produce false matches.
 var dataLexers = map[string]bool{
-	"JSON": true, "JSONata": true, "YAML": true, "TOML": true, "INI": true,
+	"JSON": true, "YAML": true, "TOML": true, "INI": true,
 	"CSV": true, "plaintext": true, "markdown": true, "reStructuredText": true,
 	"TeX": true, "BibTeX": true, "Diff": true, "properties": true, "XML": true,
 	"Gettext": true, "Gemtext": true, "Protocol Buffer Text Format": true,
