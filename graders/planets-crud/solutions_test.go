@@ -63,6 +63,12 @@ var solutions = map[string]solution{
 		{File: "server.js", Old: "const fail = (res, status, message) =>", New: "const fail = (res, status, message) => =>"},
 	}},
 	"no-procfile": {base: "node", status: grading.StatusBuildFailed, mode: grading.ModeStrict, edits: []gradingtest.Edit{{File: "Procfile", Remove: true}}},
+	// The reference solution follows the brief: strict grades it the same.
+	"node-strict": {base: "node", status: grading.StatusGraded, mode: grading.ModeStrict},
+	// The same hard-coded port, adaptive: graded through it, costing setup.port alone.
+	"wrong-port-adaptive": {base: "node", status: grading.StatusGraded, edits: []gradingtest.Edit{
+		{File: "server.js", Old: "server.listen(Number(process.env.PORT),", New: "server.listen(3000,"},
+	}, failed: []string{grading.SetupPort.ID}},
 }
 
 // graded holds each solution's scorecard, graded once per test binary.

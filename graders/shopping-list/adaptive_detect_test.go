@@ -17,6 +17,8 @@ func init() {
 	noProcfile := func(dir string) error { return os.Remove(filepath.Join(dir, "Procfile")) }
 	hardCodedPort := edit{"src/server.ts", ".listen(Number(process.env.PORT));", ".listen(3000);"}
 	solutions = append(solutions,
+		// The reference solution follows the brief: strict grades it the same.
+		solution{name: "typescript-strict", base: "typescript", mode: grading.ModeStrict, status: grading.StatusGraded},
 		solution{
 			name: "typescript-no-procfile", base: "typescript", status: grading.StatusGraded,
 			edits: []edit{{"package.json", `"build": "tsc"`, startScript}}, setup: noProcfile,
