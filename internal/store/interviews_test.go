@@ -111,7 +111,7 @@ func TestKitsQuestionsAndInterviews(t *testing.T) {
 		Type string
 		Data json.RawMessage
 	}
-	if err := st.db.Raw(`SELECT type, data FROM webhook_events WHERE org_id = ? AND type = ? ORDER BY id`, sys.OrgID, EventInterviewScored).Scan(&events).Error; err != nil {
+	if err := st.db.Raw(`SELECT type, data FROM webhook_events WHERE org_id = ? AND type = ? ORDER BY created_at, id`, sys.OrgID, EventInterviewScored).Scan(&events).Error; err != nil {
 		t.Fatal(err)
 	}
 	if len(events) != 3 {
