@@ -90,3 +90,41 @@ func reviewsOf(db *gorm.DB, submissionID string) ([]Review, error) {
 // the number stays the same.
 const candidateNumberSQL = `(SELECT count(*) FROM invitations j WHERE j.assessment_id = i.assessment_id
 	AND (j.created_at, j.id) <= (i.created_at, i.id))`
+
+// CandidateFacts is what blind review needs to know of a submission's candidate.
+type CandidateFacts struct {
+	SubmissionID    string
+	CandidateName   string
+	CandidateEmail  string
+	CandidateNumber int
+	BlindReview     bool
+	Decided         bool
+}
+
+// CandidateFactsOf returns the candidate facts of the organisation's
+// submissions among ids, keyed by submission id.
+func (s *Store) CandidateFactsOf(ctx context.Context, orgID string, ids []string) (map[string]CandidateFacts, error) {
+	out := map[string]CandidateFacts{}
+	var valid []string
+	for _, id := range ids {
+		if validUUID(id) {
+			valid = append(valid, id)
+		}
+	}
+	if len(valid) == 0 {
+		return out, nil
+	}
+	var rows []CandidateFacts
+	err := s.db.WithContext(ctx).Raw(`SELECT s.id AS submission_id, i.candidate_name, i.candidate_email,
+			`+candidateNumberSQL+` AS candidate_number, a.blind_review,
+			EXISTS (SELECT 1 FROM reviews r WHERE r.submission_id = s.id) AS decided
+		FROM submissions s JOIN invitations i ON i.id = s.invitation_id JOIN assessments a ON a.id = s.assessment_id
+		WHERE s.org_id = ? AND s.id IN ?`, orgID, valid).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("candidate facts: %w", err)
+	}
+	for _, r := range rows {
+		out[r.SubmissionID] = r
+	}
+	return out, nil
+}
