@@ -18,6 +18,7 @@ type rubricForm struct {
 	Assessment *store.Assessment
 	Rows       []store.Criterion
 	Error      string
+	Saved      bool // the page follows a save
 }
 
 // withBlankRows pads the rows so a recruiter can add criteria up to the limit.
@@ -35,7 +36,8 @@ func (s *server) editRubric(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "rubric", "Rubric — "+as.Title, rubricForm{Assessment: as, Rows: withBlankRows(as.Criteria())})
+	s.render(c, http.StatusOK, "rubric", "Rubric — "+as.Title, rubricForm{Assessment: as, Rows: withBlankRows(as.Criteria()),
+		Saved: c.Query("saved") == "1"})
 }
 
 // saveRubric reads the editor's rows (a row left wholly blank is dropped)
@@ -75,7 +77,7 @@ func (s *server) saveRubric(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/assessments/"+as.ID+"/rubric")
+	c.Redirect(http.StatusSeeOther, "/assessments/"+as.ID+"/rubric?saved=1")
 }
 
 // rubricError words a rubric rule for the form, whose rows are numbered from 1.
