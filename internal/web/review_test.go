@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/grading"
 	"github.com/assayhq/assay/internal/store"
 )
 
@@ -207,5 +208,50 @@ func TestRubricEditorSaysWhatIsWrong(t *testing.T) {
 	got, _ := e.st.Assessment(context.Background(), e.org, as)
 	if len(got.Criteria()) != len(store.DefaultRubric) {
 		t.Fatalf("a refused rubric changed it: %+v", got.Criteria())
+	}
+}
+
+// TestEvidenceReadsWell: a JSON response body is indented and, when long,
+// folded; the schema dump shows as tables, its raw text without the SET
+// preamble one click away.
+func TestEvidenceReadsWell(t *testing.T) {
+	e := newEnv(t, "")
+	as := reviewAssessment(t, e, e.actor(store.RoleRecruiter), false)
+	ctx := context.Background()
+	token, err := e.st.CreateInvitation(ctx, e.actor(store.RoleRecruiter), &store.Invitation{AssessmentID: as, CandidateName: "Ada", CandidateEmail: "ada@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := e.st.Submit(ctx, token, "https://github.com/ada/shop", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	card := hostileScorecard(60)
+	items := make([]string, 30)
+	for i := range items {
+		items[i] = `{"id":` + string(rune('0'+i%10)) + `}`
+	}
+	card.Checks[1].Evidence["exchanges"] = []grading.Exchange{{Method: "GET", Path: "/items", Status: 200,
+		ContentType: "application/json", ResponseBody: "[" + strings.Join(items, ",") + "]"}}
+	card.SchemaDump = "SET statement_timeout = 0;\nSELECT pg_catalog.set_config('search_path', '', false);\n\n" +
+		"CREATE TABLE public.items (\n    id bigint NOT NULL,\n    name text\n);\n\nALTER TABLE ONLY public.items\n    ADD CONSTRAINT items_pkey PRIMARY KEY (id);\n"
+	storeScorecard(t, e, sub.ID, card)
+	resp, err := staffClient(e, store.RoleReviewer).Get(e.url + "/submissions/" + sub.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readBody(t, resp)
+	for _, want := range []string{
+		`<details class="fold"><summary>response body · 92 lines</summary>`,
+		"[\n  {\n    &#34;id&#34;: 0\n  },",
+		`<th scope="row"><code>id</code></th><td><code>bigint</code></td><td>not null</td><td></td><td>primary key</td>`,
+		`<details id="schema-raw"><summary>Raw dump</summary><pre>CREATE TABLE public.items`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the scorecard page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "statement_timeout") {
+		t.Error("the raw dump keeps its SET preamble")
 	}
 }
