@@ -24,7 +24,40 @@ CREATE INDEX rubric_scores_org_idx ON rubric_scores (org_id);
 -- a row that says so (the latest row is the decision in force).
 ALTER TABLE reviews ADD COLUMN changed boolean NOT NULL DEFAULT false;
 
+-- Blind review shows a candidate as "Candidate 7": their number within the
+-- assessment, in the order invited, given by the database on insert so no
+-- path that makes invitations (form, CSV, API, Greenhouse) can forget it.
+ALTER TABLE invitations ADD COLUMN candidate_number integer;
+UPDATE invitations i SET candidate_number = n.rn
+FROM (SELECT id, row_number() OVER (PARTITION BY assessment_id ORDER BY created_at, id) AS rn FROM invitations) n
+WHERE n.id = i.id;
+ALTER TABLE invitations ALTER COLUMN candidate_number SET NOT NULL;
+CREATE UNIQUE INDEX invitations_candidate_number_key ON invitations (assessment_id, candidate_number);
+
+-- +goose StatementBegin
+CREATE FUNCTION number_candidate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- The lock on the assessment orders concurrent invitations (NO KEY
+    -- UPDATE: foreign-key checks of submissions do not wait on it).
+    PERFORM 1 FROM assessments WHERE id = NEW.assessment_id FOR NO KEY UPDATE;
+    SELECT coalesce(max(candidate_number), 0) + 1 INTO NEW.candidate_number
+    FROM invitations WHERE assessment_id = NEW.assessment_id;
+    RETURN NEW;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER invitations_number_candidate BEFORE INSERT ON invitations
+    FOR EACH ROW EXECUTE FUNCTION number_candidate();
+
+-- The submissions table shows one row per candidate: their attempt with no
+-- later one.
+CREATE INDEX submissions_invitation_attempt_idx ON submissions (invitation_id, attempt);
+
 -- +goose Down
+DROP INDEX submissions_invitation_attempt_idx;
+DROP TRIGGER invitations_number_candidate ON invitations;
+DROP FUNCTION number_candidate();
+ALTER TABLE invitations DROP COLUMN candidate_number;
 ALTER TABLE reviews DROP COLUMN changed;
 DROP TABLE rubric_scores;
 ALTER TABLE assessments DROP COLUMN blind_review;

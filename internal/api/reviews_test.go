@@ -105,6 +105,12 @@ func TestRubricScoresAndMean(t *testing.T) {
 		errorBody(t, resp)
 	}
 	resp := e.do("PUT", "/api/v1/assessments/"+o.assessment+"/rubric", o.tokens[store.RoleRecruiter],
+		map[string]any{"criteria": []map[string]any{{"name": "A", "levels": []string{"1", "2", "3", "4", "5"}}}})
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("five levels: %d, want 400", resp.StatusCode)
+	}
+	errorBody(t, resp)
+	resp = e.do("PUT", "/api/v1/assessments/"+o.assessment+"/rubric", o.tokens[store.RoleRecruiter],
 		map[string]any{"criteria": []map[string]any{{"name": "A", "levels": []string{"1", "2", "3", ""}}}})
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("a level left blank: %d, want 400", resp.StatusCode)

@@ -24,8 +24,17 @@ func (a *api) getRubric(c *gin.Context) {
 	c.JSON(http.StatusOK, rubricBody{Criteria: as.Criteria()})
 }
 
+// rubricRequest reads levels as a list, so a rubric with the wrong number
+// of levels is refused rather than cut or padded.
+type rubricRequest struct {
+	Criteria []struct {
+		Name   string   `json:"name"`
+		Levels []string `json:"levels"`
+	} `json:"criteria"`
+}
+
 func (a *api) putRubric(c *gin.Context) {
-	var req rubricBody
+	var req rubricRequest
 	if err := decode(c, &req); err != nil {
 		respondError(c, err)
 		return
@@ -34,11 +43,19 @@ func (a *api) putRubric(c *gin.Context) {
 		respondError(c, badRequest("criteria is required (an empty list removes the rubric)"))
 		return
 	}
-	if err := rules.Rubric(req.Criteria); err != nil {
+	criteria := make([]store.Criterion, len(req.Criteria))
+	for i, cr := range req.Criteria {
+		if len(cr.Levels) != store.RubricLevels {
+			respondError(c, badRequest("criteria[%d].levels must describe the %d levels, 1 to %d", i, store.RubricLevels, store.RubricLevels))
+			return
+		}
+		criteria[i] = store.Criterion{Name: cr.Name, Levels: [store.RubricLevels]string(cr.Levels)}
+	}
+	if err := rules.Rubric(criteria); err != nil {
 		respondError(c, err)
 		return
 	}
-	as, err := a.Store.SetRubric(c.Request.Context(), actor(c), c.Param("id"), req.Criteria)
+	as, err := a.Store.SetRubric(c.Request.Context(), actor(c), c.Param("id"), criteria)
 	if err != nil {
 		respondError(c, err)
 		return

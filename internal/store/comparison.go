@@ -26,7 +26,7 @@ func (s *Store) AssessmentTotals(ctx context.Context, orgID, assessmentID string
 	var rows []CandidateTotal
 	err := s.db.WithContext(ctx).Raw(`SELECT * FROM (
 			SELECT DISTINCT ON (s.invitation_id) s.id AS submission_id, s.invitation_id, i.candidate_name, sc.score, sc.max_score,
-				`+candidateNumberSQL+` AS candidate_number,
+				i.candidate_number,
 				EXISTS (SELECT 1 FROM reviews r WHERE r.submission_id = s.id) AS decided
 			FROM submissions s
 			JOIN scorecards sc ON sc.submission_id = s.id

@@ -84,13 +84,6 @@ func reviewsOf(db *gorm.DB, submissionID string) ([]Review, error) {
 	return rows, nil
 }
 
-// candidateNumber is the candidate's number within their assessment, as
-// blind review shows them ("Candidate 7"): invitations are numbered in the
-// order they were made, and are never deleted once a submission exists, so
-// the number stays the same.
-const candidateNumberSQL = `(SELECT count(*) FROM invitations j WHERE j.assessment_id = i.assessment_id
-	AND (j.created_at, j.id) <= (i.created_at, i.id))`
-
 // CandidateFacts is what blind review needs to know of a submission's candidate.
 type CandidateFacts struct {
 	SubmissionID    string
@@ -116,7 +109,7 @@ func (s *Store) CandidateFactsOf(ctx context.Context, orgID string, ids []string
 	}
 	var rows []CandidateFacts
 	err := s.db.WithContext(ctx).Raw(`SELECT s.id AS submission_id, i.candidate_name, i.candidate_email,
-			`+candidateNumberSQL+` AS candidate_number, a.blind_review,
+			i.candidate_number, a.blind_review,
 			EXISTS (SELECT 1 FROM reviews r WHERE r.submission_id = s.id) AS decided
 		FROM submissions s JOIN invitations i ON i.id = s.invitation_id JOIN assessments a ON a.id = s.assessment_id
 		WHERE s.org_id = ? AND s.id IN ?`, orgID, valid).Scan(&rows).Error

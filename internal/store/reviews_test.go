@@ -199,6 +199,9 @@ func TestSubmissionTableOneRowPerCandidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	submitOnce(t, st, bob)
+	if rows, _, _ := st.SubmissionTable(ctx, a.OrgID, SubmissionTableQuery{Search: "bob"}); len(rows) != 1 || rows[0].CandidateNumber != 2 {
+		t.Fatalf("Bob, invited second, is not Candidate 2: %+v", rows)
+	}
 	if _, n, _ := st.SubmissionTable(ctx, a.OrgID, SubmissionTableQuery{Search: "bob", SearchSkipsBlind: true}); n != 0 {
 		t.Fatalf("blind search found Bob")
 	}

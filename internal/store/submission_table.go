@@ -72,53 +72,58 @@ func (s *Store) SubmissionTable(ctx context.Context, orgID string, q SubmissionT
 		return nil, 0, fmt.Errorf("%w: at most %d rows per page", ErrInvalid, maxPageSize)
 	}
 	page := max(q.Page, 1)
-	latestWhere, args := "s.org_id = ?", []any{orgID}
+	// One row per candidate: an attempt with no later attempt of the same
+	// invitation. The page's ids are found first, on submissions (and
+	// invitations when searching) alone, in the order of the table's
+	// indexes; only those rows are then joined and given their decision
+	// and blind-review number, so a deep page does not pay for every row
+	// it skips.
+	from := "submissions s"
+	where := []string{"s.org_id = ?", "NOT EXISTS (SELECT 1 FROM submissions n WHERE n.invitation_id = s.invitation_id AND n.attempt > s.attempt)"}
+	args := []any{orgID}
 	if q.AssessmentID != "" {
 		if !validUUID(q.AssessmentID) {
 			return nil, 0, nil
 		}
-		latestWhere, args = latestWhere+" AND s.assessment_id = ?", append(args, q.AssessmentID)
+		where, args = append(where, "s.assessment_id = ?"), append(args, q.AssessmentID)
 	}
-	where := []string{"true"}
 	if q.Status != "" {
-		where, args = append(where, "status = ?"), append(args, q.Status)
+		where, args = append(where, "s.status = ?"), append(args, q.Status)
 	}
+	const undecided = "NOT EXISTS (SELECT 1 FROM reviews r WHERE r.submission_id = s.id)"
 	if q.Undecided {
-		where = append(where, "decision IS NULL")
+		where = append(where, undecided)
 	}
 	if q.Search != "" {
 		pattern := "%" + likeEscaper.Replace(q.Search) + "%"
-		cond := "(candidate_name ILIKE ? OR candidate_email ILIKE ?)"
+		from += " JOIN invitations i ON i.id = s.invitation_id"
+		where, args = append(where, "(i.candidate_name ILIKE ? OR i.candidate_email ILIKE ?)"), append(args, pattern, pattern)
 		if q.SearchSkipsBlind {
-			cond += " AND NOT (blind_review AND decision IS NULL)"
+			from += " JOIN assessments a ON a.id = s.assessment_id"
+			where = append(where, "NOT (a.blind_review AND "+undecided+")")
 		}
-		where, args = append(where, cond), append(args, pattern, pattern)
 	}
-	// One row per candidate: the latest attempt of each invitation, then
-	// the names, the decision and the blind-review number of those rows.
-	table := `WITH latest AS (
-			SELECT DISTINCT ON (s.invitation_id) s.* FROM submissions s WHERE ` + latestWhere + `
-			ORDER BY s.invitation_id, s.created_at DESC, s.id DESC),
-		rows AS (
-			SELECT l.id, l.assessment_id, a.title AS assessment_title, l.invitation_id,
-				i.candidate_name, i.candidate_email, ` + candidateNumberSQL + ` AS candidate_number, a.blind_review,
-				l.status, l.attempt, l.score, l.max_score, l.created_at,
-				(SELECT r.decision FROM reviews r WHERE r.submission_id = l.id ORDER BY r.created_at DESC LIMIT 1) AS decision
-			FROM latest l JOIN invitations i ON i.id = l.invitation_id JOIN assessments a ON a.id = l.assessment_id)
-		`
 	cond := strings.Join(where, " AND ")
-	order := "created_at DESC, id DESC"
+	order := "s.created_at DESC, s.id DESC"
 	if q.Sort == SortByScore {
-		order = "score DESC NULLS LAST, created_at DESC, id DESC"
+		order = "s.score DESC NULLS LAST, s.created_at DESC, s.id DESC"
 	}
 	db := s.db.WithContext(ctx)
 	var total int64
-	if err := db.Raw(table+"SELECT count(*) FROM rows WHERE "+cond, args...).Scan(&total).Error; err != nil {
+	if err := db.Raw("SELECT count(*) FROM "+from+" WHERE "+cond, args...).Scan(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("count submissions: %w", err)
 	}
 	var rows []SubmissionRow
-	if err := db.Raw(table+"SELECT * FROM rows WHERE "+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
-		append(args, per, (page-1)*per)...).Scan(&rows).Error; err != nil {
+	err := db.Raw(`WITH page AS (SELECT s.id FROM `+from+` WHERE `+cond+` ORDER BY `+order+` LIMIT ? OFFSET ?)
+		SELECT s.id, s.assessment_id, a.title AS assessment_title, s.invitation_id,
+			i.candidate_name, i.candidate_email, i.candidate_number, a.blind_review,
+			s.status, s.attempt, s.score, s.max_score, s.created_at,
+			(SELECT r.decision FROM reviews r WHERE r.submission_id = s.id ORDER BY r.created_at DESC LIMIT 1) AS decision
+		FROM page JOIN submissions s ON s.id = page.id
+		JOIN invitations i ON i.id = s.invitation_id
+		JOIN assessments a ON a.id = s.assessment_id
+		ORDER BY `+order, append(args, per, (page-1)*per)...).Scan(&rows).Error
+	if err != nil {
 		return nil, 0, fmt.Errorf("list submissions table: %w", err)
 	}
 	if err := s.attachEarlier(ctx, rows); err != nil {

@@ -160,7 +160,7 @@ func (s *Store) Submission(ctx context.Context, orgID, id string) (*SubmissionDe
 	if d.Reviews, err = reviewsOf(db, id); err != nil {
 		return nil, err
 	}
-	if err := db.Raw("SELECT "+candidateNumberSQL+" FROM invitations i WHERE i.id = ?", d.Invitation.ID).
+	if err := db.Raw("SELECT candidate_number FROM invitations WHERE id = ?", d.Invitation.ID).
 		Scan(&d.CandidateNumber).Error; err != nil {
 		return nil, fmt.Errorf("candidate number: %w", err)
 	}
