@@ -49,11 +49,32 @@ $$;
 CREATE TRIGGER invitations_number_candidate BEFORE INSERT ON invitations
     FOR EACH ROW EXECUTE FUNCTION number_candidate();
 
--- The submissions table shows one row per candidate: their attempt with no
--- later one.
+-- The submissions table shows one row per candidate: their latest attempt.
+-- The database marks it on insert (the earlier attempts stop being latest),
+-- so the table pages through partial indexes instead of comparing attempts.
 CREATE INDEX submissions_invitation_attempt_idx ON submissions (invitation_id, attempt);
+ALTER TABLE submissions ADD COLUMN latest boolean NOT NULL DEFAULT true;
+UPDATE submissions s SET latest = false
+WHERE EXISTS (SELECT 1 FROM submissions n WHERE n.invitation_id = s.invitation_id AND n.attempt > s.attempt);
+
+-- +goose StatementBegin
+CREATE FUNCTION supersede_attempts() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE submissions SET latest = false
+    WHERE invitation_id = NEW.invitation_id AND id <> NEW.id AND latest;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER submissions_supersede_attempts AFTER INSERT ON submissions
+    FOR EACH ROW EXECUTE FUNCTION supersede_attempts();
+CREATE INDEX submissions_latest_created_idx ON submissions (org_id, created_at DESC, id DESC) WHERE latest;
+CREATE INDEX submissions_latest_score_idx ON submissions (org_id, score DESC NULLS LAST, created_at DESC, id DESC) WHERE latest;
 
 -- +goose Down
+DROP TRIGGER submissions_supersede_attempts ON submissions;
+DROP FUNCTION supersede_attempts();
+ALTER TABLE submissions DROP COLUMN latest;
 DROP INDEX submissions_invitation_attempt_idx;
 DROP TRIGGER invitations_number_candidate ON invitations;
 DROP FUNCTION number_candidate();

@@ -68,24 +68,25 @@ type User struct {
 
 // Assessment is a take-home an organisation sends to candidates.
 type Assessment struct {
-	ID             string `gorm:"primaryKey;default:gen_random_uuid()" json:"id"`
-	OrgID          string `json:"-"`
-	Takehome       string `json:"takehome"`
-	SuiteVersion   string `json:"suite_version"`
-	Title          string `json:"title"`
-	Instructions   string `json:"instructions"`
-	HoursAllowed   int    `json:"hours_allowed"`
-	MaxSubmissions int    `json:"max_submissions"`
-	CandidateView  string `json:"candidate_view"`
-	GradingMode    string `gorm:"default:adaptive" json:"grading_mode"` // empty on create: the column's default
-	// BlindReview hides candidates' names from reviewers until a decision (rules.CandidateIdentity).
+	ID             string    `gorm:"primaryKey;default:gen_random_uuid()" json:"id"`
+	OrgID          string    `json:"-"`
+	Takehome       string    `json:"takehome"`
+	SuiteVersion   string    `json:"suite_version"`
+	Title          string    `json:"title"`
+	Instructions   string    `json:"instructions"`
+	HoursAllowed   int       `json:"hours_allowed"`
+	MaxSubmissions int       `json:"max_submissions"`
+	CandidateView  string    `json:"candidate_view"`
+	GradingMode    string    `gorm:"default:adaptive" json:"grading_mode"` // empty on create: the column's default
+	Archived       bool      `json:"archived"`
+	CreatedBy      *string   `json:"created_by,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+
+	// BlindReview hides candidates from reviewers until a decision (rules.Candidate.ForViewer).
 	BlindReview bool `json:"blind_review"`
 	// Rubric is the criteria as edited; nil until then (Criteria gives the rubric in force).
-	Rubric    []Criterion `gorm:"serializer:json" json:"-"`
-	Archived  bool        `json:"archived"`
-	CreatedBy *string     `json:"created_by,omitempty"`
-	CreatedAt time.Time   `json:"created_at"`
-	UpdatedAt time.Time   `json:"updated_at"`
+	Rubric []Criterion `gorm:"serializer:json" json:"-"`
 }
 
 // Invitation lets one candidate take one assessment.
@@ -144,15 +145,16 @@ type Scorecard struct {
 
 // Review is a reviewer's decision on a submission.
 type Review struct {
-	ID           string  `gorm:"primaryKey;default:gen_random_uuid()" json:"id"`
-	OrgID        string  `json:"-"`
-	SubmissionID string  `json:"submission_id"`
-	ReviewerID   *string `json:"reviewer_id"`
-	Decision     string  `json:"decision"`
-	Notes        string  `json:"notes"`
+	ID           string    `gorm:"primaryKey;default:gen_random_uuid()" json:"id"`
+	OrgID        string    `json:"-"`
+	SubmissionID string    `json:"submission_id"`
+	ReviewerID   *string   `json:"reviewer_id"`
+	Decision     string    `json:"decision"`
+	Notes        string    `json:"notes"`
+	CreatedAt    time.Time `json:"created_at"`
+
 	// Changed marks an admin's change of the decision recorded before.
-	Changed   bool      `json:"changed"`
-	CreatedAt time.Time `json:"created_at"`
+	Changed bool `json:"changed"`
 	// ReviewerEmail names the author on pages; read with the review, not stored.
 	ReviewerEmail string `gorm:"->;-:migration" json:"reviewer_email"`
 }

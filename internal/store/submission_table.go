@@ -72,14 +72,14 @@ func (s *Store) SubmissionTable(ctx context.Context, orgID string, q SubmissionT
 		return nil, 0, fmt.Errorf("%w: at most %d rows per page", ErrInvalid, maxPageSize)
 	}
 	page := max(q.Page, 1)
-	// One row per candidate: an attempt with no later attempt of the same
-	// invitation. The page's ids are found first, on submissions (and
+	// One row per candidate: their latest attempt (marked by the database,
+	// migration 00012). The page's ids are found first, on submissions (and
 	// invitations when searching) alone, in the order of the table's
 	// indexes; only those rows are then joined and given their decision
 	// and blind-review number, so a deep page does not pay for every row
 	// it skips.
 	from := "submissions s"
-	where := []string{"s.org_id = ?", "NOT EXISTS (SELECT 1 FROM submissions n WHERE n.invitation_id = s.invitation_id AND n.attempt > s.attempt)"}
+	where := []string{"s.org_id = ?", "s.latest"}
 	args := []any{orgID}
 	if q.AssessmentID != "" {
 		if !validUUID(q.AssessmentID) {
