@@ -75,7 +75,10 @@ func staffRoutes() []route {
 		{"POST", "/api/v1/invitations/{id}/link", nil, recruiters, 201, (*env).freshInvitationFor},
 		{"GET", "/api/v1/submissions", nil, all, 200, nil},
 		{"GET", "/api/v1/submissions/{id}", nil, all, 200, sub},
-		{"POST", "/api/v1/submissions/{id}/reviews", map[string]any{"decision": "advance", "notes": "good"}, reviewers, 201, sub},
+		{"GET", "/api/v1/assessments/{id}/rubric", nil, all, 200, asm},
+		{"PUT", "/api/v1/assessments/{id}/rubric", map[string]any{"criteria": []map[string]any{{"name": "Naming", "levels": []string{"a", "b", "c", "d"}}}}, recruiters, 200, (*env).freshAssessmentFor},
+		{"POST", "/api/v1/submissions/{id}/reviews", map[string]any{"decision": "advance", "notes": "good"}, reviewers, 201, (*env).queuedSubmission},
+		{"PUT", "/api/v1/submissions/{id}/rubric-scores", map[string]any{"scores": defaultRubricScores(3)}, reviewers, 200, sub},
 		{"GET", "/api/v1/submissions/{id}/events", nil, all, 200, (*env).finishedSubmission},
 		{"GET", "/api/v1/submissions/{id}/runs", nil, all, 200, (*env).gradedSubmission},
 		{"GET", "/api/v1/submissions/{id}/runs/1", nil, all, 200, (*env).gradedSubmission},
@@ -173,6 +176,15 @@ func (e *env) freshQuestion(o *org) string {
 		e.t.Fatal(err)
 	}
 	return q.ID
+}
+
+// defaultRubricScores scores every criterion of the default rubric n.
+func defaultRubricScores(n int) map[string]int {
+	m := map[string]int{}
+	for _, c := range store.DefaultRubric {
+		m[c.Name] = n
+	}
+	return m
 }
 
 func (e *env) freshAssessmentFor(o *org) string { return e.freshAssessment(o) }

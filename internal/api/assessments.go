@@ -22,6 +22,7 @@ type assessmentRequest struct {
 	MaxSubmissions *int    `json:"max_submissions"`
 	CandidateView  *string `json:"candidate_view"`
 	GradingMode    *string `json:"grading_mode"`
+	BlindReview    *bool   `json:"blind_review"`
 	Archived       *bool   `json:"archived"`
 }
 
@@ -75,7 +76,7 @@ func (a *api) createAssessment(c *gin.Context) {
 		Takehome: th.Slug, SuiteVersion: th.Version, Title: *req.Title,
 		Instructions: deref(req.Instructions, ""), HoursAllowed: deref(req.HoursAllowed, rules.DefaultHours),
 		MaxSubmissions: deref(req.MaxSubmissions, rules.DefaultAttempts), CandidateView: deref(req.CandidateView, rules.DefaultCandidateView),
-		GradingMode: deref(req.GradingMode, rules.DefaultGradingMode),
+		GradingMode: deref(req.GradingMode, rules.DefaultGradingMode), BlindReview: deref(req.BlindReview, false),
 	}
 	if err := a.Store.CreateAssessment(c.Request.Context(), actor(c), &as); err != nil {
 		respondError(c, err)
@@ -124,7 +125,7 @@ func (a *api) updateAssessment(c *gin.Context) {
 	}
 	as, err := a.Store.UpdateAssessment(c.Request.Context(), actor(c), c.Param("id"), store.AssessmentChanges{
 		Title: req.Title, Instructions: req.Instructions, HoursAllowed: req.HoursAllowed,
-		MaxSubmissions: req.MaxSubmissions, CandidateView: req.CandidateView, GradingMode: req.GradingMode, Archived: req.Archived,
+		MaxSubmissions: req.MaxSubmissions, CandidateView: req.CandidateView, GradingMode: req.GradingMode, BlindReview: req.BlindReview, Archived: req.Archived,
 	})
 	if err != nil {
 		respondError(c, err)

@@ -24,36 +24,83 @@ func (a *api) listSubmissions(c *gin.Context) {
 		respondError(c, badRequest("status must be one of %s", strings.Join(store.SubmissionStatuses, ", ")))
 		return
 	}
-	rows, next, err := a.Store.Submissions(c.Request.Context(), auth.Current(c).OrgID, f, p)
+	ctx, p0 := c.Request.Context(), auth.Current(c)
+	rows, next, err := a.Store.Submissions(ctx, p0.OrgID, f, p)
 	if err != nil {
 		respondError(c, err)
 		return
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	facts, err := a.Store.CandidateFactsOf(ctx, p0.OrgID, ids)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	for i := range rows {
+		rows[i].RepoURL = candidate(facts[rows[i].ID], rows[i].RepoURL).ForViewer(p0.Role).RepoURL
 	}
 	list(c, rows, next)
 }
 
-// submissionView is what reviewers read about a submission.
+// candidate is the blind-review view of a submission's candidate.
+func candidate(f store.CandidateFacts, repoURL string) rules.Candidate {
+	return rules.Candidate{Name: f.CandidateName, Email: f.CandidateEmail, RepoURL: repoURL,
+		Number: f.CandidateNumber, BlindReview: f.BlindReview, Decided: f.Decided}
+}
+
+// submissionView is what reviewers read about a submission. Under blind
+// review (rules.Candidate) the name is "Candidate 7" and the email and the
+// repository's owner are left out.
 type submissionView struct {
 	store.Submission
-	CandidateName  string          `json:"candidate_name"`
-	CandidateEmail string          `json:"candidate_email"`
-	Scorecard      json.RawMessage `json:"scorecard"`
-	Reviews        []store.Review  `json:"reviews"`
+	CandidateName   string              `json:"candidate_name"`
+	CandidateEmail  string              `json:"candidate_email,omitempty"`
+	CandidateNumber int                 `json:"candidate_number"`
+	Blind           bool                `json:"blind"`
+	Scorecard       json.RawMessage     `json:"scorecard"`
+	Reviews         []store.Review      `json:"reviews"`
+	Rubric          []store.Criterion   `json:"rubric"`
+	RubricScores    []store.RubricScore `json:"rubric_scores"`
+	RubricMean      *float64            `json:"rubric_mean"` // null until a reviewer scores
 }
 
 func (a *api) getSubmission(c *gin.Context) {
-	d, err := a.Store.Submission(c.Request.Context(), auth.Current(c).OrgID, c.Param("id"))
+	ctx, p := c.Request.Context(), auth.Current(c)
+	d, err := a.Store.Submission(ctx, p.OrgID, c.Param("id"))
 	if err != nil {
 		respondError(c, err)
 		return
 	}
-	v := submissionView{Submission: d.Submission, CandidateName: d.Invitation.CandidateName,
-		CandidateEmail: d.Invitation.CandidateEmail, Scorecard: d.Scorecard, Reviews: d.Reviews}
+	as, err := a.Store.Assessment(ctx, p.OrgID, d.Submission.AssessmentID)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	scores, err := a.Store.RubricScores(ctx, p.OrgID, []string{d.Submission.ID})
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	who := rules.Candidate{Name: d.Invitation.CandidateName, Email: d.Invitation.CandidateEmail, RepoURL: d.Submission.RepoURL,
+		Number: d.CandidateNumber, BlindReview: as.BlindReview, Decided: d.Decision() != nil}.ForViewer(p.Role)
+	v := submissionView{Submission: d.Submission, CandidateName: who.Name, CandidateEmail: who.Email,
+		CandidateNumber: d.CandidateNumber, Blind: who.Blind, Scorecard: d.Scorecard, Reviews: d.Reviews,
+		Rubric: as.Criteria(), RubricScores: scores[d.Submission.ID]}
+	v.Submission.RepoURL = who.RepoURL
 	if v.Scorecard == nil {
 		v.Scorecard = json.RawMessage("null")
 	}
 	if v.Reviews == nil {
 		v.Reviews = []store.Review{}
+	}
+	if v.RubricScores == nil {
+		v.RubricScores = []store.RubricScore{}
+	}
+	if m := store.MeanScores(v.Rubric, v.RubricScores); m.Reviewers > 0 {
+		v.RubricMean = &m.Overall
 	}
 	c.JSON(http.StatusOK, v)
 }
@@ -61,6 +108,8 @@ func (a *api) getSubmission(c *gin.Context) {
 type reviewRequest struct {
 	Decision string `json:"decision"`
 	Notes    string `json:"notes"`
+	// Change replaces a decision already recorded; only admins may.
+	Change bool `json:"change"`
 }
 
 func (a *api) addReview(c *gin.Context) {
@@ -77,7 +126,15 @@ func (a *api) addReview(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	r, err := a.Store.AddReview(c.Request.Context(), actor(c), c.Param("id"), req.Decision, req.Notes)
+	record := a.Store.AddReview
+	if req.Change {
+		if !rules.In(rules.Admins, auth.Current(c).Role) {
+			c.AbortWithStatusJSON(http.StatusForbidden, gin.H{"error": "only an admin may change a decision"})
+			return
+		}
+		record = a.Store.ChangeDecision
+	}
+	r, err := record(c.Request.Context(), actor(c), c.Param("id"), req.Decision, req.Notes)
 	if err != nil {
 		respondError(c, err)
 		return

@@ -60,6 +60,7 @@ type AssessmentChanges struct {
 	MaxSubmissions *int
 	CandidateView  *string
 	GradingMode    *string
+	BlindReview    *bool
 	Archived       *bool
 }
 
@@ -85,6 +86,7 @@ func (s *Store) UpdateAssessment(ctx context.Context, a Actor, id string, c Asse
 		set("max_submissions", deref(c.MaxSubmissions), c.MaxSubmissions != nil)
 		set("candidate_view", deref(c.CandidateView), c.CandidateView != nil)
 		set("grading_mode", deref(c.GradingMode), c.GradingMode != nil)
+		set("blind_review", deref(c.BlindReview), c.BlindReview != nil)
 		set("archived", deref(c.Archived), c.Archived != nil)
 		if len(changes) == 0 {
 			return nil

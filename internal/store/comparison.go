@@ -8,10 +8,13 @@ import (
 
 // CandidateTotal is a candidate's latest graded attempt of an assessment.
 type CandidateTotal struct {
-	SubmissionID  string
-	CandidateName string
-	Score         int
-	MaxScore      int
+	SubmissionID    string
+	InvitationID    string
+	CandidateName   string
+	CandidateNumber int  // within the assessment, for blind review
+	Decided         bool // the attempt has a decision
+	Score           int
+	MaxScore        int
 }
 
 // AssessmentTotals lists, for each candidate of an assessment with a
@@ -22,7 +25,9 @@ func (s *Store) AssessmentTotals(ctx context.Context, orgID, assessmentID string
 	}
 	var rows []CandidateTotal
 	err := s.db.WithContext(ctx).Raw(`SELECT * FROM (
-			SELECT DISTINCT ON (s.invitation_id) s.id AS submission_id, i.candidate_name, sc.score, sc.max_score
+			SELECT DISTINCT ON (s.invitation_id) s.id AS submission_id, s.invitation_id, i.candidate_name, sc.score, sc.max_score,
+				i.candidate_number,
+				EXISTS (SELECT 1 FROM reviews r WHERE r.submission_id = s.id) AS decided
 			FROM submissions s
 			JOIN scorecards sc ON sc.submission_id = s.id
 			JOIN invitations i ON i.id = s.invitation_id

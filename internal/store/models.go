@@ -85,6 +85,11 @@ type Assessment struct {
 	CreatedBy      *string   `json:"created_by,omitempty"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
+
+	// BlindReview hides candidates from reviewers until a decision (rules.Candidate.ForViewer).
+	BlindReview bool `json:"blind_review"`
+	// Rubric is the criteria as edited; nil until then (Criteria gives the rubric in force).
+	Rubric []Criterion `gorm:"serializer:json" json:"-"`
 }
 
 // Invitation lets one candidate take one assessment.
@@ -169,6 +174,11 @@ type Review struct {
 	Decision     string    `json:"decision"`
 	Notes        string    `json:"notes"`
 	CreatedAt    time.Time `json:"created_at"`
+
+	// Changed marks an admin's change of the decision recorded before.
+	Changed bool `json:"changed"`
+	// ReviewerEmail names the author on pages; read with the review, not stored.
+	ReviewerEmail string `gorm:"->;-:migration" json:"reviewer_email"`
 }
 
 // AuditEntry records who did what to which object.

@@ -174,7 +174,17 @@ type SubmissionDetail struct {
 	Submission Submission
 	Invitation Invitation
 	Scorecard  json.RawMessage // nil until graded
-	Reviews    []Review
+	Reviews    []Review        // decisions, oldest first: the last one is in force
+	// CandidateNumber is the candidate's number within the assessment, for blind review.
+	CandidateNumber int
+}
+
+// Decision is the decision in force, or nil before one is recorded.
+func (d *SubmissionDetail) Decision() *Review {
+	if len(d.Reviews) == 0 {
+		return nil
+	}
+	return &d.Reviews[len(d.Reviews)-1]
 }
 
 // Submission finds one submission of the organisation with its scorecard and reviews.
@@ -196,8 +206,12 @@ func (s *Store) Submission(ctx context.Context, orgID, id string) (*SubmissionDe
 	case !errors.Is(err, gorm.ErrRecordNotFound):
 		return nil, fmt.Errorf("scorecard: %w", err)
 	}
-	if err := db.Where("submission_id = ?", id).Order("created_at").Find(&d.Reviews).Error; err != nil {
-		return nil, fmt.Errorf("reviews: %w", err)
+	if d.Reviews, err = reviewsOf(db, id); err != nil {
+		return nil, err
+	}
+	if err := db.Raw("SELECT candidate_number FROM invitations WHERE id = ?", d.Invitation.ID).
+		Scan(&d.CandidateNumber).Error; err != nil {
+		return nil, fmt.Errorf("candidate number: %w", err)
 	}
 	return &d, nil
 }

@@ -38,6 +38,7 @@ type assessmentForm struct {
 	Takehome, Title, Instructions, View string
 	Mode                                string // grading mode: adaptive or strict
 	Hours, Attempts                     string
+	Blind                               bool // reviewers see candidates by number until a decision
 	Errors                              map[string]string
 }
 
@@ -49,6 +50,7 @@ func formValues(c *gin.Context, f *assessmentForm) {
 	f.Attempts = strings.TrimSpace(c.PostForm("attempts"))
 	f.View = c.PostForm("candidate_view")
 	f.Mode = c.PostForm("grading_mode")
+	f.Blind = c.PostForm("blind_review") == "on"
 }
 
 func (s *server) newAssessment(c *gin.Context) {
@@ -86,7 +88,7 @@ func (s *server) createAssessment(c *gin.Context) {
 	}
 	th, _ := s.Catalog.Takehome(f.Takehome)
 	as := store.Assessment{Takehome: th.Slug, SuiteVersion: th.Version, Title: f.Title, Instructions: f.Instructions,
-		HoursAllowed: hours, MaxSubmissions: attempts, CandidateView: f.View, GradingMode: f.Mode}
+		HoursAllowed: hours, MaxSubmissions: attempts, CandidateView: f.View, GradingMode: f.Mode, BlindReview: f.Blind}
 	if err := s.Store.CreateAssessment(c.Request.Context(), actor(c), &as); err != nil {
 		s.fail(c, err)
 		return
@@ -156,7 +158,7 @@ func (s *server) editAssessment(c *gin.Context) {
 	s.render(c, http.StatusOK, "assessment_new", "Edit "+as.Title, assessmentForm{
 		ID: as.ID, Takehomes: s.Catalog.Takehomes(), Takehome: as.Takehome, Title: as.Title, Instructions: as.Instructions,
 		Hours: strconv.Itoa(as.HoursAllowed), Attempts: strconv.Itoa(as.MaxSubmissions), View: as.CandidateView,
-		Mode: as.GradingMode,
+		Mode: as.GradingMode, Blind: as.BlindReview,
 	})
 }
 
@@ -177,7 +179,7 @@ func (s *server) updateAssessment(c *gin.Context) {
 	}
 	_, err = s.Store.UpdateAssessment(c.Request.Context(), actor(c), as.ID, store.AssessmentChanges{
 		Title: &f.Title, Instructions: &f.Instructions, HoursAllowed: &hours, MaxSubmissions: &attempts, CandidateView: &f.View,
-		GradingMode: &f.Mode,
+		GradingMode: &f.Mode, BlindReview: &f.Blind,
 	})
 	if err != nil {
 		s.fail(c, err)

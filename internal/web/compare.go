@@ -3,9 +3,11 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 
 	"github.com/assayhq/assay/internal/auth"
 	"github.com/assayhq/assay/internal/grading"
+	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -16,10 +18,20 @@ const compareColumns = 10
 
 type compareData struct {
 	Assessment *store.Assessment
-	Columns    []store.CandidateTotal
+	Columns    []compareColumn
 	Rows       []compareRow
 	Histogram  histogram
 	Candidates int
+	Picked     bool              // the columns are candidates picked in the submissions table
+	Criteria   []store.Criterion // the rubric, whose means are compared under the checks
+}
+
+// compareColumn is one candidate: their total, the rubric's mean, and who
+// they are as the viewer may see them (blind review).
+type compareColumn struct {
+	store.CandidateTotal
+	Who    rules.Identity
+	Rubric store.RubricMean
 }
 
 // compareRow is one check across the candidates, by its stable id.
@@ -35,7 +47,8 @@ type compareCell struct {
 
 func (s *server) compare(c *gin.Context) {
 	ctx := c.Request.Context()
-	orgID := auth.Current(c).OrgID
+	p := auth.Current(c)
+	orgID := p.OrgID
 	as, err := s.Store.Assessment(ctx, orgID, c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
@@ -52,9 +65,13 @@ func (s *server) compare(c *gin.Context) {
 		all[i] = scoreTotal{Score: t.Score, Max: t.MaxScore}
 	}
 	d.Histogram = totalsHistogram(all)
-	d.Columns = totals[:min(len(totals), compareColumns)]
-	ids := make([]string, len(d.Columns))
-	for i, t := range d.Columns {
+	shown := totals
+	if picks := c.QueryArray("pick"); len(picks) > 0 {
+		d.Picked, shown = true, picked(totals, picks)
+	}
+	shown = shown[:min(len(shown), compareColumns)]
+	ids := make([]string, len(shown))
+	for i, t := range shown {
 		ids[i] = t.SubmissionID
 	}
 	cards, err := s.Store.Scorecards(ctx, orgID, ids)
@@ -62,8 +79,33 @@ func (s *server) compare(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	scores, err := s.Store.RubricScores(ctx, orgID, ids)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d.Criteria = as.Criteria()
+	for _, t := range shown {
+		d.Columns = append(d.Columns, compareColumn{CandidateTotal: t,
+			Who: rules.Candidate{Name: t.CandidateName, Number: t.CandidateNumber, BlindReview: as.BlindReview,
+				Decided: t.Decided}.ForViewer(p.Role),
+			Rubric: store.MeanScores(d.Criteria, scores[t.SubmissionID])})
+	}
 	d.Rows = compareRows(ids, cards)
 	s.render(c, http.StatusOK, "compare", "Compare — "+as.Title, d)
+}
+
+// picked keeps the totals of the picked candidates (by invitation), in the
+// order of the totals; a pick that is not a graded candidate of the
+// assessment is passed over.
+func picked(totals []store.CandidateTotal, picks []string) []store.CandidateTotal {
+	var out []store.CandidateTotal
+	for _, t := range totals {
+		if slices.Contains(picks, t.InvitationID) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // compareRows lines the checks of several scorecards up by id, in the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -129,7 +130,7 @@ func TestInterviewPagesEveryRoleBothOrganisations(t *testing.T) {
 					body := readBody(t, resp)
 					want := r.ok
 					switch {
-					case !contains(r.roles, role):
+					case !slices.Contains(r.roles, role):
 						want = http.StatusForbidden
 					case !own:
 						want = http.StatusNotFound
@@ -141,15 +142,6 @@ func TestInterviewPagesEveryRoleBothOrganisations(t *testing.T) {
 			}
 		}
 	}
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // TestShippedQuestionsAreReadOnly: a shipped question has no edit form, a

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,13 +54,22 @@ var funcs = template.FuncMap{
 	"label":    func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 	"finished": store.Finished,
 	"limit":    limit,
+	"inc":      func(i int) int { return i + 1 },
+	// mean shows a rubric mean to one decimal, "—" before anyone scored.
+	"mean": func(f float64) string {
+		if f == 0 {
+			return "—"
+		}
+		return strconv.FormatFloat(f, 'f', 1, 64)
+	},
 }
 
 // limit gives the forms' maxlength and max attributes the rules' limits
 // (the server checks them all the same).
 func limit(name string) (int, error) {
 	n, ok := map[string]int{"name": rules.MaxNameRunes, "text": rules.MaxTextBytes, "hours": rules.MaxHours,
-		"attempts": rules.MaxAttempts, "description": rules.MaxDescriptionBytes}[name]
+		"attempts": rules.MaxAttempts, "description": rules.MaxDescriptionBytes,
+		"criterion": rules.MaxCriterionRunes, "level": rules.MaxLevelRunes}[name]
 	if !ok {
 		return 0, fmt.Errorf("no limit %q", name)
 	}

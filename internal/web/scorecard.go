@@ -135,6 +135,9 @@ type scorecardData struct {
 	// it kept none; Comments are the reviewers' line comments on any run.
 	Code     *store.CodeSummary
 	Comments []store.CodeComment
+	// The reviewer workspace (review.go): who the viewer may see, the rubric
+	// and every reviewer's scores, the schema laid out.
+	reviewWorkspace
 }
 
 func (s *server) scorecard(c *gin.Context) {
@@ -157,6 +160,10 @@ func (s *server) scorecard(c *gin.Context) {
 	}
 	data := scorecardData{Detail: d, Assessment: as, Events: events, Decisions: store.Decisions,
 		CanReview: rules.In(rules.Reviewers, p.Role), Finished: store.Finished(d.Submission.Status)}
+	if data.reviewWorkspace, err = s.workspace(c, d, as); err != nil {
+		s.fail(c, err)
+		return
+	}
 	runs, err := s.Store.SubmissionRuns(ctx, p.OrgID, d.Submission.ID)
 	if err != nil {
 		s.fail(c, err)
@@ -187,13 +194,14 @@ func (s *server) scorecard(c *gin.Context) {
 		} else {
 			data.Card, data.Groups = sc, groupChecks(sc)
 			data.Bars = categoryBars(sc.Categories)
+			data.Schema = schemaOf(sc.SchemaDump)
 		}
 	}
 	if err := s.attachCode(c, &data, runs); err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "scorecard", d.Invitation.CandidateName+" — "+as.Title, data)
+	s.render(c, http.StatusOK, "scorecard", data.Who.Name+" — "+as.Title, data)
 }
 
 // attachCode adds the shown run's code summary, the links from evidence to
@@ -225,6 +233,8 @@ func (s *server) attachCode(c *gin.Context, data *scorecardData, runs []store.Ru
 	return s.linkEvidence(data.Groups, code, func() ([]snapshot.File, error) { return s.Store.CodeFiles(ctx, org, id, run) }, id)
 }
 
+// addReview records the decision, once; an admin's form says change=true to
+// replace it (store.ChangeDecision audits that).
 func (s *server) addReview(c *gin.Context) {
 	decision, notes := c.PostForm("decision"), c.PostForm("notes")
 	if err := cmp.Or(rules.Decision(decision), rules.Notes(notes)); err != nil {
@@ -232,7 +242,16 @@ func (s *server) addReview(c *gin.Context) {
 			Message: sentence(err.Error())})
 		return
 	}
-	if _, err := s.Store.AddReview(c.Request.Context(), actor(c), c.Param("id"), decision, notes); err != nil {
+	record := s.Store.AddReview
+	if c.PostForm("change") == "true" {
+		if !rules.In(rules.Admins, auth.Current(c).Role) {
+			s.render(c, http.StatusForbidden, "error", "Not allowed", errorPage{Status: http.StatusForbidden,
+				Message: "Only an admin may change a decision."})
+			return
+		}
+		record = s.Store.ChangeDecision
+	}
+	if _, err := record(c.Request.Context(), actor(c), c.Param("id"), decision, notes); err != nil {
 		s.fail(c, err)
 		return
 	}

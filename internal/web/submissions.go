@@ -5,8 +5,11 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/assayhq/assay/internal/auth"
+	"github.com/assayhq/assay/internal/rules"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -14,7 +17,7 @@ import (
 const submissionsPerPage = 50
 
 type submissionsData struct {
-	Rows        []store.SubmissionRow
+	Rows        []submissionRow
 	Total       int
 	Assessments []store.Assessment
 	Statuses    []string
@@ -22,13 +25,26 @@ type submissionsData struct {
 	Pages       int
 	PrevURL     string
 	NextURL     string
+	// Picking candidates to compare needs one assessment: the checks differ between take-homes.
+	CanPick bool
+}
+
+// submissionRow is a row of the table with the candidate as the viewer may see them.
+type submissionRow struct {
+	store.SubmissionRow
+	Who rules.Identity
 }
 
 func (s *server) submissions(c *gin.Context) {
 	ctx := c.Request.Context()
-	orgID := auth.Current(c).OrgID
+	p := auth.Current(c)
+	orgID := p.OrgID
 	q := store.SubmissionTableQuery{AssessmentID: c.Query("assessment"), Status: c.Query("status"),
-		Sort: c.Query("sort"), PerPage: submissionsPerPage}
+		Sort: c.Query("sort"), PerPage: submissionsPerPage, Undecided: c.Query("undecided") == "1",
+		Search: strings.TrimSpace(c.Query("q")), SearchSkipsBlind: rules.SearchSkipsBlind(p.Role)}
+	if utf8.RuneCountInString(q.Search) > rules.MaxNameRunes {
+		q.Search = string([]rune(q.Search)[:rules.MaxNameRunes])
+	}
 	if !slices.Contains(store.SubmissionStatuses, q.Status) {
 		q.Status = ""
 	}
@@ -47,11 +63,21 @@ func (s *server) submissions(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	d := submissionsData{Rows: rows, Total: total, Assessments: ass, Statuses: store.SubmissionStatuses, Query: q,
+	views := make([]submissionRow, len(rows))
+	for i, r := range rows {
+		views[i] = submissionRow{SubmissionRow: r, Who: rules.Candidate{Name: r.CandidateName, Email: r.CandidateEmail,
+			Number: r.CandidateNumber, BlindReview: r.BlindReview, Decided: r.Decision != nil}.ForViewer(p.Role)}
+	}
+	d := submissionsData{Rows: views, Total: total, CanPick: q.AssessmentID != "", Assessments: ass, Statuses: store.SubmissionStatuses, Query: q,
 		Pages: max((total+submissionsPerPage-1)/submissionsPerPage, 1)}
 	pageURL := func(n int) string {
 		v := url.Values{}
-		for k, val := range map[string]string{"assessment": q.AssessmentID, "status": q.Status, "sort": q.Sort} {
+		undecided := ""
+		if q.Undecided {
+			undecided = "1"
+		}
+		for k, val := range map[string]string{"assessment": q.AssessmentID, "status": q.Status, "sort": q.Sort,
+			"q": q.Search, "undecided": undecided} {
 			if val != "" {
 				v.Set(k, val)
 			}
