@@ -22,6 +22,8 @@ type codeLineView struct {
 
 type codePageData struct {
 	Detail     *store.SubmissionDetail
+	Who        rules.Identity // the candidate as the viewer may see them (blind review)
+	Assessment *store.Assessment
 	Code       *store.CodeSummary // nil: the run kept no code
 	Tree       *codeDir
 	Path       string
@@ -66,7 +68,11 @@ func (s *server) loadCode(c *gin.Context) (*codePageData, error) {
 	if err != nil {
 		return nil, err
 	}
-	data := &codePageData{Detail: d, CanComment: rules.In(rules.Reviewers, p.Role)}
+	as, err := s.Store.Assessment(ctx, p.OrgID, d.Submission.AssessmentID)
+	if err != nil {
+		return nil, err
+	}
+	data := &codePageData{Detail: d, Assessment: as, Who: identity(c, d, as), CanComment: rules.In(rules.Reviewers, p.Role)}
 	code, err := s.Store.CodeSnapshot(ctx, p.OrgID, d.Submission.ID, run)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -94,7 +100,7 @@ func (s *server) codePage(c *gin.Context) {
 			return
 		}
 	}
-	s.render(c, status, "code", "Code — "+data.Detail.Invitation.CandidateName, data)
+	s.render(c, status, "code", "Code — "+data.Who.Name, data)
 }
 
 // showFile fills in the file asked for (default: the README, else the first
@@ -165,6 +171,7 @@ func skippedBecause(code *store.CodeSummary, path string) string {
 
 type codeDiffData struct {
 	Detail  *store.SubmissionDetail
+	Who     rules.Identity
 	Code    *store.CodeSummary
 	Starter bool
 	Diffs   []fileDiff
@@ -177,13 +184,8 @@ func (s *server) codeDiff(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ctx, org := c.Request.Context(), auth.Current(c).OrgID
-	as, err := s.Store.Assessment(ctx, org, data.Detail.Submission.AssessmentID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	out := codeDiffData{Detail: data.Detail, Code: data.Code}
+	ctx, org, as := c.Request.Context(), auth.Current(c).OrgID, data.Assessment
+	out := codeDiffData{Detail: data.Detail, Who: data.Who, Code: data.Code}
 	if th, ok := s.Catalog.Takehome(as.Takehome); ok && th.Starter != nil && data.Code != nil {
 		files, err := s.Store.CodeFiles(ctx, org, data.Detail.Submission.ID, data.Code.Run)
 		if err != nil {
@@ -196,7 +198,7 @@ func (s *server) codeDiff(c *gin.Context) {
 			return
 		}
 	}
-	s.render(c, http.StatusOK, "code_diff", "Changes — "+data.Detail.Invitation.CandidateName, out)
+	s.render(c, http.StatusOK, "code_diff", "Changes — "+data.Who.Name, out)
 }
 
 // addCodeComment records a reviewer's comment on a line and returns to it.

@@ -317,6 +317,7 @@ type asked struct {
 
 type interviewData struct {
 	Detail     *store.SubmissionDetail
+	Who        rules.Identity // the candidate as the viewer may see them (blind review)
 	Assessment *store.Assessment
 	Questions  []asked
 	Minutes    int
@@ -371,7 +372,7 @@ func (s *server) interviewPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	data := interviewData{Detail: d, Assessment: as, CanScore: rules.In(rules.Interviewers, p.Role),
+	data := interviewData{Detail: d, Who: identity(c, d, as), Assessment: as, CanScore: rules.In(rules.Interviewers, p.Role),
 		Ratings: []int{interview.RatingMin, 2, 3, interview.RatingMax}}
 	for _, iv := range ivs {
 		if iv.InterviewerID != p.UserID {
@@ -391,7 +392,7 @@ func (s *server) interviewPage(c *gin.Context) {
 		data.Minutes += q.Minutes
 	}
 	data.Questions = qs
-	s.render(c, http.StatusOK, "interview", "Interview — "+d.Invitation.CandidateName, data)
+	s.render(c, http.StatusOK, "interview", "Interview — "+data.Who.Name, data)
 }
 
 // saveInterview reads a rating ("rating-N", 0 for not asked) and a note
@@ -438,6 +439,7 @@ type interviewSummary struct {
 
 type decisionData struct {
 	Detail     *store.SubmissionDetail
+	Who        rules.Identity // the candidate as the viewer may see them (blind review)
 	Assessment *store.Assessment
 	Card       *grading.Scorecard
 	Interviews []interviewSummary
@@ -463,7 +465,7 @@ func (s *server) decisionPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	data := decisionData{Detail: d, Assessment: as, Decisions: store.Decisions, CanDecide: rules.In(rules.Reviewers, p.Role)}
+	data := decisionData{Detail: d, Who: identity(c, d, as), Assessment: as, Decisions: store.Decisions, CanDecide: rules.In(rules.Reviewers, p.Role)}
 	if d.Scorecard != nil {
 		if card, err := grading.ParseScorecard(d.Scorecard); err == nil {
 			data.Card = card
@@ -477,7 +479,7 @@ func (s *server) decisionPage(c *gin.Context) {
 		}
 		data.Interviews = append(data.Interviews, sum)
 	}
-	s.render(c, http.StatusOK, "decision", "Decision — "+d.Invitation.CandidateName, data)
+	s.render(c, http.StatusOK, "decision", "Decision — "+data.Who.Name, data)
 }
 
 // decide records a decision from the decision page and comes back to it.

@@ -247,3 +247,37 @@ func TestEvidenceReadsWell(t *testing.T) {
 		t.Error("the raw dump keeps its SET preamble")
 	}
 }
+
+// TestBlindReviewHoldsOnEveryPageOfTheCandidate: under blind review a
+// reviewer reads the candidate's code, changes, interview and decision pages
+// without their name, email or repository owner; an admin sees them.
+func TestBlindReviewHoldsOnEveryPageOfTheCandidate(t *testing.T) {
+	e := newEnv(t, "")
+	a := store.Actor{OrgID: e.org, Label: "test"}
+	as := reviewAssessment(t, e, a, true)
+	sub, _ := gradedIn(t, e, a, as, "Grace Hopper", "ghopper", 70)
+	rev, admin := staffClient(e, store.RoleReviewer), staffClient(e, store.RoleAdmin)
+	for _, path := range []string{"", "/code", "/code/diff", "/interview", "/decision"} {
+		url := e.url + "/submissions/" + sub + path
+		resp, err := rev.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readBody(t, resp)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("reviewer %s: %d", path, resp.StatusCode)
+		}
+		for _, secret := range []string{"Grace Hopper", "ghopper"} {
+			if strings.Contains(body, secret) {
+				t.Errorf("reviewer reads %q on %s under blind review", secret, "/submissions/{id}"+path)
+			}
+		}
+		resp, err = admin.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := readBody(t, resp); !strings.Contains(body, "Grace Hopper") {
+			t.Errorf("admin does not see the name on %s", "/submissions/{id}"+path)
+		}
+	}
+}
