@@ -42,6 +42,10 @@ type Options struct {
 	// belong to that user. A local source is read as the caller (command
 	// line and tests only), since the unprivileged user may not reach it.
 	RunAs *syscall.Credential
+	// History, above 0, asks for up to that many commits of history after
+	// the checkout, for Result.History: best effort, with its own time and
+	// size caps, so it never fails the fetch.
+	History int
 }
 
 const (
@@ -71,9 +75,11 @@ type Result struct {
 	Ref    string // the ref fetched ("HEAD": the default branch)
 	Bytes  int64  // bytes received from the server (local: written to .git)
 	// AuthoredAt and CommittedAt are the commit's own dates (the candidate's
-	// clock: reported, not trusted). The fetch is shallow, so this commit is
-	// all of the history that is known.
+	// clock: reported, not trusted).
 	AuthoredAt, CommittedAt time.Time
+	// History summarises the commits up to this one when Options.History
+	// asked for it and they could be had; nil otherwise.
+	History *History
 }
 
 var (
@@ -160,6 +166,9 @@ func fetch(ctx context.Context, repoURL, ref, dest string, opt *Options) (*Resul
 		if _, err := fmt.Sscan(dates, &authored, &committed); err == nil {
 			res.AuthoredAt, res.CommittedAt = time.Unix(authored, 0).UTC(), time.Unix(committed, 0).UTC()
 		}
+	}
+	if opt.History > 1 {
+		res.History = readHistory(ctx, src, opt, g, dest, home, refspec, commit, opt.History)
 	}
 	return res, nil
 }

@@ -177,6 +177,10 @@ func TestJourney(t *testing.T) {
 	if got := b.text(rev, "#code-facts"); !strings.Contains(got, "2 files") || !strings.Contains(got, "no test files") {
 		t.Errorf("code facts: %q", got)
 	}
+	// The whole history (one commit) was fetched for the summary.
+	if got := b.text(rev, "#history"); !strings.Contains(got, "1 commit by 1 author") || !strings.Contains(got, "holds 100 % of the lines") {
+		t.Errorf("history: %q", got)
+	}
 	b.do(rev, "browse the code", chromedp.Click(chromedp.CSS(`#code-facts a[href*="/code?"]`)),
 		chromedp.WaitVisible(chromedp.CSS("nav.code-tree")))
 	b.do(rev, "open the Procfile", chromedp.Click(chromedp.CSS(`li.file[data-path="Procfile"] a`)),

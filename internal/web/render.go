@@ -62,6 +62,8 @@ var funcs = template.FuncMap{
 		}
 		return strconv.FormatFloat(f, 'f', 1, 64)
 	},
+	// percent shows a share of 0 to 1 as a whole percentage.
+	"percent": func(f float64) string { return strconv.Itoa(int(f*100+0.5)) + " %" },
 }
 
 // limit gives the forms' maxlength and max attributes the rules' limits

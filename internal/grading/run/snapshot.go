@@ -20,9 +20,21 @@ func (e *boxEngine) keepSnapshot(res *gitfetch.Result) {
 		slog.Warn("take code snapshot", "repo", e.o.RepoURL, "err", err)
 		return
 	}
-	// The fetch is shallow: the graded commit is the only one known, so the
-	// summary says one commit by one author and that the history is partial.
-	snap.History = snapshot.History{Commit: res.Commit, Commits: 1, Authors: 1,
-		First: res.AuthoredAt, Last: res.CommittedAt, Complete: false}
+	snap.History = historyOf(res)
 	e.o.OnSnapshot(snap)
+}
+
+// historyCommits is how many commits of history the fetch asks for beside
+// the graded one: a take-home's whole history, as a rule.
+const historyCommits = 500
+
+// historyOf is the snapshot's history: the fetch's summary, or, when it
+// could not be had, the graded commit alone, marked incomplete.
+func historyOf(res *gitfetch.Result) snapshot.History {
+	h := res.History
+	if h == nil {
+		return snapshot.History{Commit: res.Commit, Commits: 1, Authors: 1, First: res.AuthoredAt, Last: res.CommittedAt}
+	}
+	return snapshot.History{Commit: res.Commit, Commits: h.Commits, Authors: h.Authors, First: h.First, Last: h.Last,
+		Complete: h.Complete, LargestShare: h.LargestShare}
 }
