@@ -76,20 +76,24 @@ func TestCleanupLeftovers(t *testing.T) {
 }
 
 // TestCleanupRemovesDeadUIDClaims: the uid claim a dead worker's box left is removed; the
-// claim of a live box stays.
+// claim of a live box stays. The claims live in a lock directory of the test's own, and
+// no box is made: a cleanup with its own lock directory would take every live box of
+// the host (other test binaries' included) for dead, so only the claims' sweep runs.
 func TestCleanupRemovesDeadUIDClaims(t *testing.T) {
 	m := newManager(t)
-	m.lockDir = t.TempDir() // only this test's claims
-	live := newBox(t, m, "uid-live")
+	m.lockDir = t.TempDir()
+	live, err := m.claimUID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.release()
 	dead := m.uidClaimPath("100999")
 	if err := os.WriteFile(dead, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.CleanupLeftovers(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	m.removeDeadUIDClaims()
 	claims, _ := filepath.Glob(m.uidClaimPath("*"))
-	if want := m.uidClaimPath(strconv.Itoa(live.uid())); len(claims) != 1 || claims[0] != want {
+	if want := m.uidClaimPath(strconv.Itoa(live.uid)); len(claims) != 1 || claims[0] != want {
 		t.Errorf("claims after cleanup: %v, want only %s", claims, want)
 	}
 }

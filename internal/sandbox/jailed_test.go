@@ -137,8 +137,9 @@ func statusOf(t *testing.T, pid int) map[string]string {
 // of one cannot signal a process of the other even when it knows its pid (namespaces
 // hide it; the uid is the wall behind them). Closing a box frees its uid.
 func TestBoxesRunAsDifferentUIDs(t *testing.T) {
+	// The host's lock directory, as every box: with one of its own, other test
+	// binaries' cleanups would take these boxes for dead ones and remove them.
 	m := newManager(t)
-	m.lockDir = t.TempDir()
 	a, b := newBox(t, m, "uid-a"), newBox(t, m, "uid-b")
 	var pids [2]int
 	for i, box := range []*Box{a, b} {
@@ -159,13 +160,17 @@ func TestBoxesRunAsDifferentUIDs(t *testing.T) {
 	if out, err := kill.CombinedOutput(); err == nil || !strings.Contains(string(out), "not permitted") {
 		t.Fatalf("box a's uid signalled box b's process: %v %s", err, out)
 	}
-	// Closing a box gives its uid back (in a lock directory of the test's own, so boxes
-	// of other test binaries on the host do not count).
+	// Closing a box gives its uid back; b keeps its own.
+	claimA, claimB := m.uidClaimPath(fmt.Sprint(a.uid())), m.uidClaimPath(fmt.Sprint(b.uid()))
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
-	claims, _ := filepath.Glob(m.uidClaimPath("*"))
-	if want := m.uidClaimPath(fmt.Sprint(b.uid())); len(claims) != 1 || claims[0] != want {
-		t.Errorf("uid claims after closing box a: %v, want only %s", claims, want)
+	if lock, dead := lockIfDead(claimA); !dead {
+		t.Errorf("box a's uid claim %s is still held after Close", claimA)
+	} else {
+		releaseLock(lock, claimA)
+	}
+	if _, dead := lockIfDead(claimB); dead {
+		t.Errorf("box b's uid claim %s is not held while b lives", claimB)
 	}
 }
