@@ -60,15 +60,11 @@ func codeRun(c *gin.Context) (int, error) {
 func (s *server) loadCode(c *gin.Context) (*codePageData, error) {
 	ctx := c.Request.Context()
 	p := auth.Current(c)
-	d, err := s.Store.Submission(ctx, p.OrgID, c.Param("id"))
+	d, as, err := s.submissionOf(c)
 	if err != nil {
 		return nil, err
 	}
 	run, err := codeRun(c)
-	if err != nil {
-		return nil, err
-	}
-	as, err := s.Store.Assessment(ctx, p.OrgID, d.Submission.AssessmentID)
 	if err != nil {
 		return nil, err
 	}

@@ -332,12 +332,7 @@ type interviewData struct {
 func (s *server) interviewQuestions(c *gin.Context) (*store.SubmissionDetail, *store.Assessment, []asked, bool) {
 	ctx := c.Request.Context()
 	org := auth.Current(c).OrgID
-	d, err := s.Store.Submission(ctx, org, c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return nil, nil, nil, false
-	}
-	as, err := s.Store.Assessment(ctx, org, d.Submission.AssessmentID)
+	d, as, err := s.submissionOf(c)
 	if err != nil {
 		s.fail(c, err)
 		return nil, nil, nil, false
@@ -450,12 +445,7 @@ type decisionData struct {
 func (s *server) decisionPage(c *gin.Context) {
 	ctx := c.Request.Context()
 	p := auth.Current(c)
-	d, err := s.Store.Submission(ctx, p.OrgID, c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	as, err := s.Store.Assessment(ctx, p.OrgID, d.Submission.AssessmentID)
+	d, as, err := s.submissionOf(c)
 	if err != nil {
 		s.fail(c, err)
 		return

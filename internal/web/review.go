@@ -36,6 +36,22 @@ func schemaOf(dump string) *schemaView {
 }
 
 // identity is what the viewer may see of a submission's candidate.
+// submissionOf loads the submission named in the route and its assessment, both
+// of the caller's organisation (another organisation's answers ErrNotFound):
+// what every page about one candidate starts from.
+func (s *server) submissionOf(c *gin.Context) (*store.SubmissionDetail, *store.Assessment, error) {
+	ctx, org := c.Request.Context(), auth.Current(c).OrgID
+	d, err := s.Store.Submission(ctx, org, c.Param("id"))
+	if err != nil {
+		return nil, nil, err
+	}
+	as, err := s.Store.Assessment(ctx, org, d.Submission.AssessmentID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, as, nil
+}
+
 func identity(c *gin.Context, d *store.SubmissionDetail, as *store.Assessment) rules.Identity {
 	return rules.Candidate{Name: d.Invitation.CandidateName, Email: d.Invitation.CandidateEmail, RepoURL: d.Submission.RepoURL,
 		Number: d.CandidateNumber, BlindReview: as.BlindReview, Decided: d.Decision() != nil}.ForViewer(auth.Current(c).Role)

@@ -143,12 +143,7 @@ type scorecardData struct {
 func (s *server) scorecard(c *gin.Context) {
 	ctx := c.Request.Context()
 	p := auth.Current(c)
-	d, err := s.Store.Submission(ctx, p.OrgID, c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	as, err := s.Store.Assessment(ctx, p.OrgID, d.Submission.AssessmentID)
+	d, as, err := s.submissionOf(c)
 	if err != nil {
 		s.fail(c, err)
 		return
