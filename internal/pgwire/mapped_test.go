@@ -114,7 +114,7 @@ func TestMappedLoginReachesOnlyTheSubmissionsOwnDatabase(t *testing.T) {
 func TestMappedLoginWithLibpq(t *testing.T) {
 	psql, err := exec.LookPath("psql")
 	if err != nil {
-		t.Skip("psql not installed")
+		t.Fatal("psql is missing: deploy/ensure-services.sh installs postgresql-client, which pg_dump needs anyway")
 	}
 	mine := submissionDatabases(t, 1)[0]
 	p := &Proxy{Upstream: net.JoinHostPort(mine.Host, strconv.Itoa(mine.Port)),

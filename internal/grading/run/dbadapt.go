@@ -11,10 +11,9 @@ import (
 // repoDatabase is what adaptive mode changed about the service's database
 // settings, kept across Starts: each is priced once per run.
 type repoDatabase struct {
-	read     bool
-	config   *repoConfig
-	envLine  string // adaptation line of the settings passed; "" once recorded or when none
-	loggedIn map[pgwire.Login]bool
+	described bool   // envLine was worked out (on the first Start)
+	envLine   string // adaptation line of the settings passed; "" once recorded or when none
+	loggedIn  map[pgwire.Login]bool
 }
 
 // addRepoDatabaseEnv adds, in adaptive mode, the database variables of the
@@ -24,21 +23,31 @@ func (e *boxEngine) addRepoDatabaseEnv(env map[string]string, addr *net.TCPAddr)
 	if e.o.Mode != grading.ModeAdaptive || e.root == nil {
 		return
 	}
-	rd := &e.repoDB
-	if !rd.read {
-		rd.read = true
+	cfg := e.repoConfig()
+	settings := cfg.boxDatabaseEnv(addr, env)
+	if rd := &e.repoDB; !rd.described {
+		rd.described = true
+		if len(settings) > 0 {
+			rd.envLine = describeDatabaseEnv(settings, cfg.source)
+		}
+	}
+	for _, s := range settings {
+		env[s.name] = s.value
+	}
+}
+
+// repoConfig is the repository's .env and compose files, read once per run
+// (start detection and every Start's database settings use them); a file
+// that does not parse is said once in a notice and counts as absent.
+func (e *boxEngine) repoConfig() *repoConfig {
+	if e.repoCfg == nil {
 		cfg, err := readRepoConfig(e.root)
 		if err != nil {
 			e.card.Notices = append(e.card.Notices, fmt.Sprintf("configuration files not read: %v", err))
 		}
-		rd.config = cfg
-		if settings := cfg.boxDatabaseEnv(addr, env); len(settings) > 0 {
-			rd.envLine = describeDatabaseEnv(settings, cfg.source)
-		}
+		e.repoCfg = cfg
 	}
-	for _, s := range rd.config.boxDatabaseEnv(addr, env) {
-		env[s.name] = s.value
-	}
+	return e.repoCfg
 }
 
 // noteMappedLogins prices each distinct login the forward served the

@@ -41,7 +41,8 @@ type boxEngine struct {
 	launches    int
 	platformErr error // a failure on our side during a Start
 
-	repoDB repoDatabase // the repository's own database settings (adaptive runs)
+	repoDB  repoDatabase // the repository's own database settings (adaptive runs)
+	repoCfg *repoConfig  // the repository's .env and compose files, once read (repoConfig)
 }
 
 // Start is grading.Engine's: the grader calls it for each Start of the suite.

@@ -253,7 +253,8 @@ func (e *boxEngine) startByDetection(g *grading.Grader, noProcfile bool, buildSa
 	if noProcfile {
 		missing, fix = "no Procfile", "add a Procfile with a web: line"
 	}
-	plan, err := e.composeStart()
+	plan := e.composeStart()
+	var err error
 	if plan.Web == "" {
 		plan, err = detectStart(e.root)
 	}
@@ -270,14 +271,13 @@ func (e *boxEngine) startByDetection(g *grading.Grader, noProcfile bool, buildSa
 
 // composeStart is the start command the repository's compose file gives its
 // app service: the candidate's own word on how the service starts, so it
-// comes before the buildpacks' conventions. An empty plan when there is none
-// (a file that does not parse is reported with the database settings).
-func (e *boxEngine) composeStart() (startPlan, error) {
-	cfg, err := readRepoConfig(e.root)
-	if err != nil || cfg.command == "" {
-		return startPlan{}, nil
+// comes before the buildpacks' conventions. An empty plan when there is none.
+func (e *boxEngine) composeStart() startPlan {
+	cfg := e.repoConfig()
+	if cfg.command == "" {
+		return startPlan{}
 	}
-	return startPlan{Web: cfg.command, Says: "started with `" + cfg.command + "` from " + cfg.commandFrom}, nil
+	return startPlan{Web: cfg.command, Says: "started with `" + cfg.command + "` from " + cfg.commandFrom}
 }
 
 // runBuild runs the build command in the box; "" means nothing to build.
