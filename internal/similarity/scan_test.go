@@ -1,6 +1,7 @@
 package similarity
 
 import (
+	"math/rand/v2"
 	"os"
 	"path"
 	"path/filepath"
@@ -217,6 +218,35 @@ func TestRenamedCopiesMatchInPythonJavaAndCSharp(t *testing.T) {
 		matches := mustAdd(t, ix, Document{ID: "copy", Group: planets, Files: []File{{Path: "src/" + file, Content: copied}}})
 		if len(matches) != 1 || !matches[0].Flags(DefaultThreshold) || min(matches[0].SimilarityNew, matches[0].SimilarityOther) < 0.9 {
 			t.Errorf("%s: renamed copy %+v, want flagged with similarity ≥ 0.9 both ways", file, matches)
+		}
+	}
+}
+
+// TestScannerSurvivesBrokenSources cuts real sources at random places (open
+// strings, comments, templates, regular expressions) and shuffles their
+// lines: every language must still end, with tokens in order and on lines
+// the file has.
+func TestScannerSurvivesBrokenSources(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	sources := agreementSources(t)
+	for round := range 400 {
+		f := sources[rng.IntN(len(sources))]
+		content := f.Content[:rng.IntN(len(f.Content)+1)]
+		if round%2 == 1 {
+			lines := strings.Split(f.Content, "\n")
+			rng.Shuffle(len(lines), func(i, j int) { lines[i], lines[j] = lines[j], lines[i] })
+			content = strings.Join(lines[:rng.IntN(len(lines)+1)], "\n")
+		}
+		for ext, lang := range fastLanguages {
+			lines := int32(strings.Count(content, "\n") + 1)
+			previous := int32(1)
+			for i, tok := range scanTokens(lang, content) {
+				if tok.startLine < previous || tok.endLine < tok.startLine || tok.endLine > lines {
+					t.Fatalf("%s read as %s: token %d on lines %d–%d after line %d, file of %d lines",
+						f.Path, ext, i, tok.startLine, tok.endLine, previous, lines)
+				}
+				previous = tok.startLine
+			}
 		}
 	}
 }
