@@ -78,7 +78,8 @@ func (r *tokenScanner) scan() {
 			// $"…{x}…" and $@"…": the string that follows is the token.
 		case ch == '@' && (lang.annotations || lang.verbatimStrings) && lang.identRune(r.s.Peek(), 0):
 			// @Override, @app.get, @class: the name that follows is the token.
-		case ch == '/' && lang.regexLiterals && !r.operand:
+		case ch == '/' && lang.regexLiterals && !r.operand && r.list.previous != "<":
+			// (After "<" it is a JSX closing tag, </div>.)
 			r.regex()
 			r.emit(stringToken, start, true)
 		case ch == '{' && len(r.templates) > 0:

@@ -158,6 +158,9 @@ func TestScannerLinePositions(t *testing.T) {
 			// const a = `…${ b + c }…` ; let r = /…/g . test ( a ) / 2
 			20, []want{{3, str, 1, 2}, {4, name, 2, 2}, {6, name, 3, 3}, {7, str, 3, 4}, {8, ";", 4, 4},
 				{12, str, 5, 5}, {18, "/", 5, 5}, {19, num, 5, 5}}},
+		{"a.tsx", "const x = <div className=\"a\">{name}</div>;\nlet y = 1;\n",
+			// const x = < div className = "…" > { name } < / div > ; let y = 1 ;
+			22, []want{{13, "/", 1, 1}, {14, name, 1, 1}, {16, ";", 1, 1}, {17, "let", 2, 2}}},
 		{"a.py", "def f():\n    '''doc\n    string'''\n    return f\"{x}\" + r'\\d' # note\n",
 			// def f ( ) : '''…''' return f"…" + r'…'
 			10, []want{{5, str, 2, 3}, {6, "return", 4, 4}, {7, str, 4, 4}, {9, str, 4, 4}}},
