@@ -9,7 +9,7 @@ import (
 // are chroma's for the same language (v2.27), so a keyword stays a token of
 // its own and every other word is a name, as with chroma's lexers.
 type language struct {
-	name     string
+	name     string // as the tests report it
 	keywords map[string]bool
 	// typesUnlessCalled are keywords that chroma reads as a name when "(" follows
 	// (Go's int(x), string(b): conversions, like calls).
@@ -28,18 +28,18 @@ type language struct {
 	keywordsIgnoreCase bool
 
 	slashComments bool // // and /* */
-	hashComments  bool // Python: # to the end of the line
+	hashComments  bool // Python, MySQL: # to the end of the line
 	dashComments  bool // SQL: -- to the end of the line
 
-	backslashEscapes bool // "\"" escapes the quote (every language here but SQL)
-	tripleQuotes     bool // Python's """ and ''', Java's text blocks """
-	stringPrefixes   bool // Python's r"", b"", f"", rb""…
-	rawBackticks     bool // Go: a backquoted string has no escapes
-	templates        bool // JavaScript, TypeScript: `…${expression}…`
-	regexLiterals    bool // JavaScript, TypeScript: /…/flags where an operand is expected
-	verbatimStrings  bool // C#: @"…", $"…", $@"…"; # directives dropped
-	annotations      bool // Java, Python: @Name is a name (chroma: NameDecorator)
-	quotes           string
+	backslashEscapes bool   // "\"" escapes the quote (every language here but SQL)
+	tripleQuotes     bool   // Python's """ and ''', Java's text blocks """
+	stringPrefixes   bool   // Python's r"", b"", f"", rb""…
+	rawBackticks     bool   // Go: a backquoted string has no escapes
+	templates        bool   // JavaScript, TypeScript: `…${expression}…`
+	regexLiterals    bool   // JavaScript, TypeScript: /…/flags where an operand is expected
+	verbatimStrings  bool   // C#: @"…", $"…", $@"…"; # directives dropped
+	annotations      bool   // Java, Python: @Name is a name (chroma: NameDecorator)
+	quotes           string // the characters that open a string or character literal
 }
 
 func words(list string) map[string]bool {
