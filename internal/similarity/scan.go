@@ -40,8 +40,9 @@ type tokenScanner struct {
 	// templates holds, for each JavaScript template literal whose ${…} is
 	// being read, the depth of braces opened inside it.
 	templates []int
-	// operand: the previous token ends an operand (a name, literal, ")" or
-	// "]"), so a "/" after it divides rather than starting a regular expression.
+	// operand: the previous token ends an operand (a name, a literal, a value
+	// keyword such as this, or ")", "]", "}"), so a "/" after it divides
+	// rather than starting a regular expression.
 	operand bool
 }
 
