@@ -90,8 +90,8 @@ func (ns *namedStrs) UnmarshalYAML(n ast.Node) error {
 
 // dur is a Go duration ("10m", "200ms").
 type dur struct {
-	d  time.Duration
-	at pos
+	d   time.Duration
+	at  pos
 	set bool
 }
 

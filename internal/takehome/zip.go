@@ -14,10 +14,10 @@ import (
 
 // Bounds of an uploaded bundle: a take-home is text and a few small files.
 const (
-	MaxZipBytes       = 32 << 20  // the upload itself
-	maxZipEntries     = 5000      // files and folders
-	maxUnpackedBytes  = 128 << 20 // everything, unpacked
-	maxUnpackedEntry  = 32 << 20  // one file, unpacked
+	MaxZipBytes      = 32 << 20  // the upload itself
+	maxZipEntries    = 5000      // files and folders
+	maxUnpackedBytes = 128 << 20 // everything, unpacked
+	maxUnpackedEntry = 32 << 20  // one file, unpacked
 )
 
 // LoadZip reads an uploaded bundle: a zip holding takehome.yaml at its root
