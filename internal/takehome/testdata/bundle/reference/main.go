@@ -89,7 +89,9 @@ func reply(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-func fail(w http.ResponseWriter, status int, msg string) { reply(w, status, map[string]string{"error": msg}) }
+func fail(w http.ResponseWriter, status int, msg string) {
+	reply(w, status, map[string]string{"error": msg})
+}
 
 func (s *server) list(w http.ResponseWriter, r *http.Request) {
 	rows, err := s.db.Query(r.Context(), `SELECT i.id, i.name, coalesce(array_agg(t.tag) FILTER (WHERE t.tag IS NOT NULL), '{}')
