@@ -36,10 +36,10 @@ func (b *fakeBackend) Dial(ctx context.Context, network, addr string) (net.Conn,
 	return d.DialContext(ctx, network, addr)
 }
 func (b *fakeBackend) Restart(context.Context, grading.RestartOptions) error { return b.e.restartErr }
-func (b *fakeBackend) Stop(context.Context) error                             { b.srv.Close(); return nil }
-func (b *fakeBackend) Statements() int64                                      { return 0 }
-func (b *fakeBackend) DirectURL() string                                      { return "" }
-func (b *fakeBackend) ForeignStores() []string                                { return nil }
+func (b *fakeBackend) Stop(context.Context) error                            { b.srv.Close(); return nil }
+func (b *fakeBackend) Statements() int64                                     { return 0 }
+func (b *fakeBackend) DirectURL() string                                     { return "" }
+func (b *fakeBackend) ForeignStores() []string                               { return nil }
 func (b *fakeBackend) Exec(context.Context, string, time.Duration) (*grading.ExecResult, error) {
 	return nil, errors.New("no box")
 }
