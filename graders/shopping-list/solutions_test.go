@@ -113,6 +113,9 @@ func TestSolutions(t *testing.T) {
 				t.Errorf("no failed phase says %q: %+v", s.says, card.Phases)
 			}
 			for _, c := range card.Checks {
+				if s.cause != "" && c.Status == grading.CheckFailed && c.Category != grading.Setup && !strings.Contains(c.Message, s.cause) {
+					t.Errorf("%s failed with %q, want the cause %q", c.ID, c.Message, s.cause)
+				}
 				if c.Status != grading.CheckPassed && (c.Message == "" || strings.Contains(c.Message, "\n")) {
 					t.Errorf("%s %s: the reason must be one line, got %q", c.ID, c.Status, c.Message)
 				}

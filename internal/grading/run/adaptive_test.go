@@ -142,7 +142,7 @@ func TestRunNothingToStart(t *testing.T) {
 	}
 	p := lastFailedPhase(card)
 	if card.Status != grading.StatusStartFailed || p.Name != "web" ||
-		!strings.Contains(p.Message, "no Procfile, and no package.json, go.mod, manage.py or app module") || !strings.Contains(p.Message, "add a Procfile with a web: line") {
+		!strings.Contains(p.Message, "no Procfile, and no package.json, go.mod, manage.py, Flask or FastAPI app (app.py, main.py, wsgi.py, server.py, app/main.py) or main.py") || !strings.Contains(p.Message, "add a Procfile with a web: line") {
 		t.Errorf("status %s, failed phase %+v", card.Status, p)
 	}
 	if c := card.Check("only.check"); c.Status != grading.CheckNotRun || len(card.Adaptations) != 0 {
