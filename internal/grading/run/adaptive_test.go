@@ -188,6 +188,30 @@ func TestRunOtherPort(t *testing.T) {
 			t.Errorf("status %s, score %d, adaptations %v, verdicts %v", card.Status, card.Score, adaptationLines(card), verdicts(card))
 		}
 	})
+	// The port the repository names is taken as soon as it listens, over a
+	// lower one opened first (an admin port that answers nothing).
+	adminFirst := "require('net').createServer((c) => c.destroy()).listen(4000);\nsetTimeout(() => {\n" + serverJS("5000") + "}, 100);\n"
+	for _, tc := range []struct{ name, file, body, why string }{
+		{"compose ports", "docker-compose.yml", "services:\n  app:\n    build: .\n    ports: [\"8080:5000\"]\n", "published in docker-compose.yml (service app)"},
+		{"dotenv PORT", ".env", "PORT=5000\n", "PORT in .env"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files := map[string]string{"Procfile": "web: node server.js\n", "server.js": adminFirst, tc.file: tc.body}
+			card, err := env(t).Grade(context.Background(), suite(startTwice), repo(t, files), gradingtest.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]string{"setup.procfile": grading.CheckPassed, "setup.port": grading.CheckFailed,
+				"setup.database_url": grading.CheckPassed, "only.check": grading.CheckPassed}
+			if card.Status != grading.StatusGraded || fmt.Sprint(verdicts(card)) != fmt.Sprint(want) {
+				t.Errorf("status %s, verdicts %v, want %v; phases %+v", card.Status, verdicts(card), want, card.Phases)
+			}
+			lines := []string{"setup.port: listened on 5000 (" + tc.why + "), not $PORT: checks sent to 5000"}
+			if !slices.Equal(adaptationLines(card), lines) {
+				t.Errorf("adaptations %q, want %q", adaptationLines(card), lines)
+			}
+		})
+	}
 	t.Run("strict", func(t *testing.T) {
 		card, err := env(t).Grade(context.Background(), suite(startTwice), repo(t, files),
 			gradingtest.Options{Mode: grading.ModeStrict, ReadyTimeout: 3 * time.Second})
