@@ -133,6 +133,41 @@ func TestRunWithComposeCommand(t *testing.T) {
 	}
 }
 
+// A Django project without a Procfile gets `manage.py migrate` as release
+// and Django's server as web; here Django is not installed (no
+// requirements.txt), so the release fails, naming the module to add.
+// (PyPI is not reachable from the machines that run these tests: an
+// installed Django cannot be graded here.) Strict stops at the Procfile.
+func TestRunDjangoDetected(t *testing.T) {
+	files := map[string]string{"manage.py": "import os, sys\n" +
+		"os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n" +
+		"from django.core.management import execute_from_command_line\nexecute_from_command_line(sys.argv)\n"}
+	t.Run("adaptive", func(t *testing.T) {
+		card, err := env(t).Grade(context.Background(), suite(startTwice), repo(t, files), gradingtest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := lastFailedPhase(card)
+		want := `Python module "django" is not installed: add django to requirements.txt`
+		if card.Status != grading.StatusStartFailed || p.Name != "release" || !strings.HasPrefix(p.Message, want) {
+			t.Errorf("status %s, failed phase %+v, want release failing with %q", card.Status, p, want)
+		}
+		lines := []string{"setup.procfile: no Procfile: ran `python3 manage.py migrate --noinput` as release and started `python3 manage.py runserver 0.0.0.0:$PORT --noreload`"}
+		if !slices.Equal(adaptationLines(card), lines) {
+			t.Errorf("adaptations %q, want %q", adaptationLines(card), lines)
+		}
+	})
+	t.Run("strict", func(t *testing.T) {
+		card, err := env(t).Grade(context.Background(), suite(startTwice), repo(t, files), gradingtest.Options{Mode: grading.ModeStrict})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := lastFailedPhase(card); card.Status != grading.StatusBuildFailed || !strings.Contains(p.Message, "no Procfile") {
+			t.Errorf("status %s, failed phase %+v", card.Status, p)
+		}
+	})
+}
+
 // A repository detection knows nothing of fails its first start, saying
 // what was looked for.
 func TestRunNothingToStart(t *testing.T) {
