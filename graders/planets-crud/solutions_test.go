@@ -26,6 +26,9 @@ type solution struct {
 	// named the same way wherever it costs. Such a service keeps no table
 	// in PostgreSQL, so its schema dump holds none.
 	cause string
+	// adaptations are pieces of the scorecard's adaptation lines, one per
+	// line, in order (nil: nothing was adapted).
+	adaptations []string
 }
 
 // Flawed variants are small edits of the Node.js solution: each breaks one
@@ -79,7 +82,7 @@ var solutions = map[string]solution{
 	// The same hard-coded port, adaptive: graded through it, costing setup.port alone.
 	"wrong-port-adaptive": {base: "node", status: grading.StatusGraded, edits: []gradingtest.Edit{
 		{File: "server.js", Old: "server.listen(Number(process.env.PORT),", New: "server.listen(3000,"},
-	}, failed: []string{grading.SetupPort.ID}},
+	}, failed: []string{grading.SetupPort.ID}, adaptations: []string{"listened on 3000, not $PORT: checks sent to 3000"}},
 }
 
 const memoryCause = "no tables in PostgreSQL: keep the data in the database at $DATABASE_URL"
@@ -191,6 +194,15 @@ func TestSolutionVerdicts(t *testing.T) {
 			for _, c := range r.card.Checks {
 				if c.Status != want[c.ID] {
 					t.Errorf("%s: %s (%s), want %s; evidence %v", c.ID, c.Status, c.Message, want[c.ID], evidenceText(c))
+				}
+			}
+			if len(r.card.Adaptations) != len(s.adaptations) {
+				t.Errorf("adaptations %+v, want %d saying %q", r.card.Adaptations, len(s.adaptations), s.adaptations)
+			} else {
+				for i, a := range r.card.Adaptations {
+					if !strings.Contains(a.Message, s.adaptations[i]) {
+						t.Errorf("adaptation %d is %q, want it to say %q", i, a.Message, s.adaptations[i])
+					}
 				}
 			}
 			for _, c := range r.card.Checks {
