@@ -14,6 +14,9 @@ const (
 	SendMail = "mail:send"
 	// DeliverWebhook sends one webhook delivery; its id is the delivery id.
 	DeliverWebhook = "webhook:deliver"
+	// CheckTakehome grades a custom take-home version's reference solution
+	// and flawed variants; its id is "takehome-check:" and the version id.
+	CheckTakehome = "takehome:check"
 )
 
 // GradePayload is the body of a GradeSubmission task.
@@ -29,6 +32,12 @@ type MailPayload struct {
 // DeliverPayload is the body of a DeliverWebhook task.
 type DeliverPayload struct {
 	DeliveryID string `json:"delivery_id"`
+}
+
+// TakehomeCheckPayload is the body of a CheckTakehome task.
+type TakehomeCheckPayload struct {
+	OrgID     string `json:"org_id"`
+	VersionID string `json:"version_id"`
 }
 
 // Queues. Grading and regrades are apart so a reviewer's regrades wait
