@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/tasks"
 	"github.com/hibiken/asynq"
 )
 
@@ -73,7 +74,11 @@ func (r *Relay) Run(ctx context.Context) {
 
 func (r *Relay) send(ctx context.Context, m store.OutboxMessage) error {
 	task := asynq.NewTask(m.TaskType, m.Payload)
-	_, err := r.Client.EnqueueContext(ctx, task, asynq.TaskID(m.TaskID), asynq.Queue(m.Queue), asynq.MaxRetry(10))
+	opts := []asynq.Option{asynq.TaskID(m.TaskID), asynq.Queue(m.Queue), asynq.MaxRetry(10)}
+	if d, ok := tasks.Timeouts[m.TaskType]; ok {
+		opts = append(opts, asynq.Timeout(d))
+	}
+	_, err := r.Client.EnqueueContext(ctx, task, opts...)
 	if errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {
 		return nil // already in the queue: handed over before
 	}

@@ -4,6 +4,8 @@
 // name is spelled here once.
 package tasks
 
+import "time"
+
 // Task types. Each task's id is the id of the row it works on, so the queue
 // itself refuses a task handed to it twice.
 const (
@@ -33,6 +35,11 @@ type MailPayload struct {
 type DeliverPayload struct {
 	DeliveryID string `json:"delivery_id"`
 }
+
+// Timeouts are the task types that may run longer than the queue's default
+// 30 minutes: a take-home check grades the reference solution and every
+// flawed variant one after another.
+var Timeouts = map[string]time.Duration{CheckTakehome: 2 * time.Hour}
 
 // TakehomeCheckPayload is the body of a CheckTakehome task.
 type TakehomeCheckPayload struct {
