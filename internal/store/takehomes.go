@@ -313,8 +313,11 @@ func (s *Store) IssuableVersion(ctx context.Context, orgID, slug string, number 
 	}
 	var v TakehomeVersion
 	if err := q.Take(&v).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) && number == 0 {
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound) && number == 0:
 			return nil, fmt.Errorf("%w: no version of take-home %q has passed its check yet", ErrConflict, slug)
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			return nil, fmt.Errorf("%w: take-home %q has no version %d", ErrInvalid, slug, number)
 		}
 		return nil, notFound(err, "take-home version")
 	}
