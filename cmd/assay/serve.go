@@ -81,6 +81,7 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 		QueueMonitor:   asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: ropt, ReadOnly: true}),
 		TrustedProxies: cfg.TrustedProxies,
 		MetricsToken:   cfg.MetricsToken,
+		FetchBundle:    fetchBundle(cfg.AllowLoopback),
 	}); err != nil {
 		return fmt.Errorf("ASSAY_TRUSTED_PROXIES: %w", err)
 	}
