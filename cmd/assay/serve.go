@@ -89,7 +89,7 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 		Store: st, Tokens: tokens, Throttle: throttle, Intake: policy,
 		Catalog: takehomes, BaseURL: cfg.BaseURL, SecretKey: cfg.SecretKey,
 		SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"), MailEnabled: cfg.SMTPURL != "",
-		Notices: notices,
+		Notices: notices, FetchBundle: fetchBundle(cfg.AllowLoopback),
 	}); err != nil {
 		return fmt.Errorf("dashboard: %w", err)
 	}
