@@ -64,7 +64,9 @@ func (s *server) customTakehomesPage(c *gin.Context, status int, form bundleForm
 		CanManage: rules.In(rules.Recruiters, p.Role), Form: form})
 }
 
-func (s *server) customTakehomes(c *gin.Context) { s.customTakehomesPage(c, http.StatusOK, bundleForm{}) }
+func (s *server) customTakehomes(c *gin.Context) {
+	s.customTakehomesPage(c, http.StatusOK, bundleForm{})
+}
 
 // readBundle reads the form's bundle: the uploaded zip, else the repository.
 // A bundle that does not load comes back in the form with its problems.
