@@ -106,9 +106,7 @@ func Load(fsys fs.FS) (*Bundle, error) {
 		b.Starter, _ = fs.Sub(fsys, "starter")
 	}
 	validate(s, fsys, b, ps)
-	if len(ps.list) == 0 {
-		b.prog = compile(s, ps)
-	}
+	b.prog = compile(s, ps)
 	if err := ps.err(); err != nil {
 		return nil, err
 	}

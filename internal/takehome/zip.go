@@ -35,6 +35,8 @@ func LoadZip(r io.ReaderAt, size int64) (*Bundle, fs.FS, error) {
 	if len(zr.File) > maxZipEntries {
 		return nil, nil, fmt.Errorf("the zip holds %d entries; the limit is %d", len(zr.File), maxZipEntries)
 	}
+	// The bundle is held in memory as an fstest.MapFS: a plain map-backed
+	// fs.FS (the package imports no testing machinery).
 	files := fstest.MapFS{}
 	var total int64
 	for _, f := range zr.File {
