@@ -109,10 +109,10 @@ func (s *server) formError(c *gin.Context, f *bundleForm, err error) (status int
 		s.fail(c, err)
 		return status, false
 	}
-	if f.Problems = rules.Problems(err); f.Problems != nil {
-		msg = "The bundle does not load; fix these and upload it again:"
-	}
 	f.Error = sentence(msg)
+	if f.Problems = rules.Problems(err); f.Problems != nil {
+		f.Error = "The bundle does not load; fix these and upload it again:"
+	}
 	return status, true
 }
 
