@@ -2,7 +2,8 @@
 // their tasks are written in one transaction (see store); the relay enqueues
 // them on asynq with the row's task id, so a task handed over twice (a relay
 // that crashed after enqueueing, before marking the row) still runs once.
-// The sweeper requeues submissions the queue may have lost.
+// The sweeper requeues submissions and take-home checks the queue may have
+// lost.
 package outbox
 
 import (
@@ -21,6 +22,7 @@ import (
 type Store interface {
 	RelayOutbox(ctx context.Context, limit int, send func(store.OutboxMessage) error) (int, error)
 	RequeueStale(ctx context.Context, olderThan time.Duration) (int, error)
+	RequeueStaleChecks(ctx context.Context, olderThan time.Duration) (int, error)
 }
 
 // Relay moves outbox rows to asynq.
@@ -66,6 +68,11 @@ func (r *Relay) Run(ctx context.Context) {
 				slog.Warn("outbox sweeper", "err", err)
 			} else if k > 0 {
 				slog.Info("outbox sweeper requeued stale submissions", "count", k)
+			}
+			if k, err := r.Store.RequeueStaleChecks(ctx, stale); err != nil && ctx.Err() == nil {
+				slog.Warn("outbox sweeper", "err", err)
+			} else if k > 0 {
+				slog.Info("outbox sweeper requeued take-home checks the queue may have lost", "count", k)
 			}
 		case <-time.After(wait):
 		}

@@ -246,6 +246,34 @@ func (s *Store) FinishTakehomeCheck(ctx context.Context, orgID, versionID, statu
 	})
 }
 
+// RequeueStaleChecks writes a new outbox row for each version still being
+// checked whose last row was handed over more than olderThan ago: the queue
+// may have lost its task (a flushed Redis). The task id is the version's, so
+// a check still queued, running or waiting to retry is not doubled (the
+// queue refuses the id). It returns how many were requeued.
+func (s *Store) RequeueStaleChecks(ctx context.Context, olderThan time.Duration) (int, error) {
+	var rows []struct{ ID, OrgID string }
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		err := tx.Raw(`SELECT v.id, v.org_id FROM takehome_versions v
+			WHERE v.status = ? AND v.created_at < now() - make_interval(secs => ?)
+			AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.task_id = 'takehome-check:' || v.id::text
+				AND (o.sent_at IS NULL OR o.sent_at > now() - make_interval(secs => ?)))
+			ORDER BY v.created_at LIMIT 100 FOR UPDATE OF v SKIP LOCKED`,
+			TakehomeChecking, olderThan.Seconds(), olderThan.Seconds()).Scan(&rows).Error
+		if err != nil {
+			return fmt.Errorf("find stale take-home checks: %w", err)
+		}
+		for _, r := range rows {
+			if err := addOutbox(tx, tasks.CheckTakehome, "takehome-check:"+r.ID, tasks.QueueGrading,
+				tasks.TakehomeCheckPayload{OrgID: r.OrgID, VersionID: r.ID}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return len(rows), err
+}
+
 func nullJSON(raw json.RawMessage) any {
 	if len(raw) == 0 {
 		return nil

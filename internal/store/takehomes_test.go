@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/assayhq/assay/internal/tasks"
 )
@@ -150,5 +151,46 @@ func TestTakehomesAreTheOrganisationsOwn(t *testing.T) {
 	}
 	if got, err := st.IssuableTakehomes(ctx, a.OrgID); err != nil || len(got) != 1 || got[0].Title != "Webhooks" {
 		t.Fatalf("A's catalogue = %+v, %v", got, err)
+	}
+}
+
+// A check the queue lost (its row handed over long ago, the version still
+// being checked) is handed over again, once; a decided version is not.
+func TestRequeueStaleChecks(t *testing.T) {
+	st, a := newTestStore(t)
+	ctx := context.Background()
+	lost, err := st.CreateTakehome(ctx, a, "lost", newVersion("Lost"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := st.CreateTakehome(ctx, a, "done", newVersion("Done"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.FinishTakehomeCheck(ctx, a.OrgID, done.Latest.ID, TakehomeIssuable, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.RequeueStaleChecks(ctx, time.Hour); err != nil || n != 0 {
+		t.Fatalf("with the first rows waiting: %d, %v", n, err)
+	}
+	// Both rows handed over two hours ago.
+	if err := st.db.Exec(`UPDATE outbox SET sent_at = now() - interval '2 hours'`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := st.db.Exec(`UPDATE takehome_versions SET created_at = now() - interval '2 hours'`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.RequeueStaleChecks(ctx, time.Hour); err != nil || n != 1 {
+		t.Fatalf("requeued %d, %v; want the lost check alone", n, err)
+	}
+	if n, err := st.RequeueStaleChecks(ctx, time.Hour); err != nil || n != 0 {
+		t.Fatalf("requeued %d again while its row waits (%v)", n, err)
+	}
+	var pending []OutboxMessage
+	if err := st.db.Where("sent_at IS NULL").Find(&pending).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) != 1 || pending[0].TaskID != "takehome-check:"+lost.Latest.ID {
+		t.Fatalf("pending rows %+v", pending)
 	}
 }
