@@ -8,7 +8,6 @@ package takehome
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"path"
 	"regexp"
@@ -457,5 +456,3 @@ func validateData(d dataSpec, ps *problems) {
 		ps.add(d.at, "data %s: give json or text, one of them", d.Path.v)
 	}
 }
-
-func (b *Bundle) String() string { return fmt.Sprintf("%s v%s", b.Slug, b.Version) }

@@ -44,6 +44,9 @@ func LoadZip(r io.ReaderAt, size int64) (*Bundle, fs.FS, error) {
 		if strings.Contains(f.Name, `\`) || !fs.ValidPath(name) || path.Clean(name) != name {
 			return nil, nil, fmt.Errorf("zip entry %q: a path inside the bundle, without .., a leading / or backslashes", f.Name)
 		}
+		if macJunk(name) {
+			continue
+		}
 		mode := f.Mode()
 		switch {
 		case mode.IsDir():
@@ -68,6 +71,11 @@ func LoadZip(r io.ReaderAt, size int64) (*Bundle, fs.FS, error) {
 		return nil, nil, err
 	}
 	return b, root, nil
+}
+
+// macJunk is what macOS's Compress adds beside a folder: not the bundle's.
+func macJunk(name string) bool {
+	return name == "__MACOSX" || strings.HasPrefix(name, "__MACOSX/") || path.Base(name) == ".DS_Store"
 }
 
 // readEntry unpacks one file, refusing it past the limits whatever its

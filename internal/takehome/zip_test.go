@@ -46,7 +46,9 @@ func validEntries(prefix string) []zipEntry {
 
 func TestLoadZip(t *testing.T) {
 	for _, prefix := range []string{"", "demo/"} {
-		r := makeZip(t, validEntries(prefix))
+		// macOS's Compress adds __MACOSX/ and .DS_Store files: ignored.
+		junk := []zipEntry{{name: "__MACOSX/" + prefix + "._takehome.yaml", data: []byte("x")}, {name: prefix + ".DS_Store", data: []byte("x")}}
+		r := makeZip(t, append(validEntries(prefix), junk...))
 		b, root, err := LoadZip(r, r.Size())
 		if err != nil {
 			t.Fatalf("prefix %q: %v", prefix, err)
