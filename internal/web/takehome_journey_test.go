@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/assayhq/assay/internal/testenv"
 	"github.com/chromedp/chromedp"
@@ -26,9 +27,12 @@ func TestTakehomeUploadJourney(t *testing.T) {
 	}
 	tab := b.tab()
 	b.signIn(tab, e.url, "recruiter@acme.test")
+	b.do(tab, "find Take-homes in the menu", chromedp.WaitVisible(chromedp.CSS(`nav a[href="/custom-takehomes"]`)))
 	upload := func(name string) {
 		b.do(tab, "upload "+name,
-			chromedp.Click(chromedp.CSS(`nav a[href="/custom-takehomes"]`)),
+			// Navigate waits for the page: after the first upload the old
+			// page has a #bundle too, so a click could race it.
+			chromedp.Navigate(e.url+"/custom-takehomes"),
 			chromedp.WaitVisible(chromedp.ID("bundle")),
 			chromedp.SetUploadFiles(chromedp.ID("bundle"), []string{filepath.Join(dir, name)}),
 			chromedp.Click(chromedp.CSS(`form[action="/custom-takehomes"] button[type=submit]`)),
@@ -36,12 +40,12 @@ func TestTakehomeUploadJourney(t *testing.T) {
 		)
 	}
 	upload("broken.zip")
-	if got := b.text(tab, "#bundle-err"); !strings.Contains(got, "takehome.yaml:9:") || !strings.Contains(got, "endpionts") {
+	if got := b.waitText(tab, "#bundle-err", "takehome.yaml:", 10*time.Second); !strings.Contains(got, "takehome.yaml:9:") || !strings.Contains(got, "endpionts") {
 		t.Fatalf("the form says %q, want the problem at line 9", got)
 	}
 	b.screenshot(tab, "takehome-upload-problems")
 	upload("good.zip")
-	if got := b.text(tab, "main"); !strings.Contains(got, "Upload a new version") || !strings.Contains(got, "checking") || !strings.Contains(got, "hello-th") {
+	if got := b.waitText(tab, "main", "Upload a new version", 10*time.Second); !strings.Contains(got, "checking") || !strings.Contains(got, "hello-th") {
 		t.Fatalf("the take-home's page says %q", got)
 	}
 }
