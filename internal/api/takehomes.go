@@ -74,6 +74,8 @@ func (a *api) readBundle(c *gin.Context) (string, *store.TakehomeVersion, error)
 		}
 		return rules.TakehomeUpload(zip)
 	case "application/json":
+		// Only a zip needs the bundle's limit.
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes)
 		var req repoBundleRequest
 		if err := decode(c, &req); err != nil {
 			return "", nil, err
