@@ -177,9 +177,10 @@ func (s *server) addCustomTakehomeVersion(c *gin.Context) {
 }
 
 type customVersionData struct {
-	Takehome store.Takehome
-	Version  store.TakehomeVersion
-	Report   *takehome.Report // nil until checked, or when the check could not run
+	Takehome  store.Takehome
+	Version   store.TakehomeVersion
+	Report    *takehome.Report // nil until checked, or when the check could not run
+	CanManage bool             // may make assessments of it
 }
 
 func (s *server) customTakehomeVersion(c *gin.Context) {
@@ -199,7 +200,7 @@ func (s *server) customTakehomeVersion(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	d := customVersionData{Takehome: *th, Version: *v}
+	d := customVersionData{Takehome: *th, Version: *v, CanManage: rules.In(rules.Recruiters, auth.Current(c).Role)}
 	if len(v.Report) > 0 {
 		d.Report = new(takehome.Report)
 		if err := json.Unmarshal(v.Report, d.Report); err != nil {
