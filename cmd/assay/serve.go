@@ -81,6 +81,7 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 		QueueMonitor:   asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: ropt, ReadOnly: true}),
 		TrustedProxies: cfg.TrustedProxies,
 		MetricsToken:   cfg.MetricsToken,
+		FetchBundle:    fetchBundle(cfg.AllowLoopback),
 	}); err != nil {
 		return fmt.Errorf("ASSAY_TRUSTED_PROXIES: %w", err)
 	}
@@ -88,7 +89,7 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 		Store: st, Tokens: tokens, Throttle: throttle, Intake: policy,
 		Catalog: takehomes, BaseURL: cfg.BaseURL, SecretKey: cfg.SecretKey,
 		SecureCookie: strings.HasPrefix(cfg.BaseURL, "https://"), MailEnabled: cfg.SMTPURL != "",
-		Notices: notices,
+		Notices: notices, FetchBundle: fetchBundle(cfg.AllowLoopback),
 	}); err != nil {
 		return fmt.Errorf("dashboard: %w", err)
 	}

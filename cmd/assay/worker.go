@@ -70,12 +70,15 @@ func runWorker(ctx context.Context, cfg *config.Config, st *store.Store) error {
 
 	host, _ := os.Hostname()
 	w := worker.New(ropt, cfg.WorkerConcurrency)
+	fetch := gitfetch.Options{AllowLoopbackHTTP: cfg.AllowLoopback}
 	w.HandleGrading(&pipeline.Pipeline{
 		Store: st, Suites: graders.All, Sandbox: sb, DB: gdb,
-		Fetch:   gitfetch.Options{AllowLoopbackHTTP: cfg.AllowLoopback},
+		Fetch:   fetch,
 		Owner:   fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano()),
 		Metrics: pipeline.NewMetrics(prometheus.DefaultRegisterer),
 	})
+	engine := &pipeline.BundleEngine{Sandbox: sb, DB: gdb, Fetch: fetch}
+	w.HandleTakehomeChecks(&pipeline.TakehomeChecker{Store: st, Grade: engine.GradeFunc})
 	mailer, err := newDeliverer(cfg, st)
 	if err != nil {
 		return err

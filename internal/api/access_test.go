@@ -111,6 +111,12 @@ func staffRoutes() []route {
 		{"GET", "/api/v1/submissions/{id}/interview-kit", nil, all, 200, (*env).gradedSubmission},
 		{"GET", "/api/v1/submissions/{id}/interviews", nil, all, 200, sub},
 		{"PUT", "/api/v1/submissions/{id}/interviews/mine", map[string]any{"scores": []map[string]any{{"question_id": "bank:n1-explain", "prompt": "N+1?", "rating": 3, "note": "joins"}}, "notes": "solid"}, reviewers, 200, sub},
+		{"GET", "/api/v1/custom-takehomes", nil, all, 200, nil},
+		{"POST", "/api/v1/custom-takehomes", nil, recruiters, 201, nil}, // body made per case: slugs are unique
+		{"GET", "/api/v1/custom-takehomes/{id}", nil, all, 200, (*env).takehome},
+		{"POST", "/api/v1/custom-takehomes/{id}/versions", helloZip("fixture"), recruiters, 201, (*env).takehome},
+		{"GET", "/api/v1/custom-takehomes/{id}/versions/1", nil, all, 200, (*env).takehome},
+		{"GET", "/api/v1/custom-takehomes/{id}/versions/1/bundle", nil, recruiters, 200, (*env).takehome},
 		{"POST", "/api/v1/greenhouse/key", nil, admins, 201, nil},
 		{"GET", "/api/v1/greenhouse/callbacks", nil, admins, 200, nil},
 	}
@@ -213,6 +219,9 @@ func TestEveryRouteEveryRoleBothOrganisations(t *testing.T) {
 					body := r.body
 					if r.path == "/api/v1/users" && r.method == "POST" {
 						body = map[string]any{"email": fmt.Sprintf("new%d@acme.test", n), "role": "reviewer", "password": password}
+					}
+					if r.path == "/api/v1/custom-takehomes" && r.method == "POST" {
+						body = helloZip(fmt.Sprintf("own-%d", n))
 					}
 					resp := e.do(r.method, path, e.a.tokens[role], body)
 					allowed := contains(r.roles, role)

@@ -52,6 +52,9 @@ type Deps struct {
 	// MetricsToken (ASSAY_METRICS_TOKEN) is the bearer token /metrics
 	// asks for; empty leaves /metrics out.
 	MetricsToken string
+	// FetchBundle fetches a take-home bundle from a repository (gitfetch
+	// with the worker's policy); nil takes uploads only.
+	FetchBundle rules.BundleFetcher
 }
 
 type api struct {
@@ -98,7 +101,7 @@ func Register(r *gin.Engine, d Deps) error {
 
 	staff.GET("/me", anyone, a.me)
 	staff.POST("/me/password", anyone, a.changePassword)
-	staff.GET("/takehomes", anyone, a.takehomes)
+	a.registerTakehomes(staff, anyone, recruiters)
 	staff.GET("/assessments", anyone, a.listAssessments)
 	staff.POST("/assessments", recruiters, a.createAssessment)
 	staff.GET("/assessments/:id", anyone, a.getAssessment)
@@ -147,7 +150,11 @@ func Register(r *gin.Engine, d Deps) error {
 }
 
 func limitBody(c *gin.Context) {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes)
+	limit := int64(maxBodyBytes)
+	if n, ok := bundleBody(c); ok {
+		limit = n
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	c.Next()
 }
 

@@ -38,6 +38,7 @@ type org struct {
 	invitation  string
 	inviteToken string
 	submission  string
+	takehome    string // made on first use: (*env).takehome
 }
 
 type env struct {
@@ -121,7 +122,10 @@ func (e *env) makeOrg(name, prefix string) *org {
 func (e *env) do(method, path, token string, body any) *http.Response {
 	e.t.Helper()
 	var r io.Reader
+	contentType := "application/json"
 	switch b := body.(type) {
+	case zipBody:
+		r, contentType = bytes.NewReader(b), "application/zip"
 	case nil:
 	case string:
 		r = strings.NewReader(b)
@@ -133,7 +137,7 @@ func (e *env) do(method, path, token string, body any) *http.Response {
 	}
 	req, _ := http.NewRequest(method, e.url+path, r)
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)

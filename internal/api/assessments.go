@@ -10,20 +10,19 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-func (a *api) takehomes(c *gin.Context) {
-	list(c, a.Catalog.Takehomes(), "")
-}
-
 type assessmentRequest struct {
-	Takehome       *string `json:"takehome"`
-	Title          *string `json:"title"`
-	Instructions   *string `json:"instructions"`
-	HoursAllowed   *int    `json:"hours_allowed"`
-	MaxSubmissions *int    `json:"max_submissions"`
-	CandidateView  *string `json:"candidate_view"`
-	GradingMode    *string `json:"grading_mode"`
-	BlindReview    *bool   `json:"blind_review"`
-	Archived       *bool   `json:"archived"`
+	Takehome *string `json:"takehome"`
+	// TakehomeVersion pins a version of the organisation's own take-home
+	// (default: its newest issuable one).
+	TakehomeVersion *int    `json:"takehome_version"`
+	Title           *string `json:"title"`
+	Instructions    *string `json:"instructions"`
+	HoursAllowed    *int    `json:"hours_allowed"`
+	MaxSubmissions  *int    `json:"max_submissions"`
+	CandidateView   *string `json:"candidate_view"`
+	GradingMode     *string `json:"grading_mode"`
+	BlindReview     *bool   `json:"blind_review"`
+	Archived        *bool   `json:"archived"`
 }
 
 // validate checks the fields that are present.
@@ -63,17 +62,17 @@ func (a *api) createAssessment(c *gin.Context) {
 		respondError(c, badRequest("a new assessment cannot be archived"))
 		return
 	}
-	th, ok := a.Catalog.Takehome(*req.Takehome)
-	if !ok {
-		respondError(c, badRequest("unknown takehome %q; GET /api/v1/takehomes lists them", *req.Takehome))
-		return
-	}
 	if err := req.validate(); err != nil {
 		respondError(c, err)
 		return
 	}
+	suiteVersion, pin, err := a.pinFor(c, *req.Takehome, req.TakehomeVersion)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
 	as := store.Assessment{
-		Takehome: th.Slug, SuiteVersion: th.Version, Title: *req.Title,
+		Takehome: *req.Takehome, SuiteVersion: suiteVersion, TakehomeVersionID: pin, Title: *req.Title,
 		Instructions: deref(req.Instructions, ""), HoursAllowed: deref(req.HoursAllowed, rules.DefaultHours),
 		MaxSubmissions: deref(req.MaxSubmissions, rules.DefaultAttempts), CandidateView: deref(req.CandidateView, rules.DefaultCandidateView),
 		GradingMode: deref(req.GradingMode, rules.DefaultGradingMode), BlindReview: deref(req.BlindReview, false),
@@ -115,7 +114,7 @@ func (a *api) updateAssessment(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	if req.Takehome != nil {
+	if req.Takehome != nil || req.TakehomeVersion != nil {
 		respondError(c, badRequest("takehome cannot change; create a new assessment"))
 		return
 	}

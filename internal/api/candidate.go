@@ -35,7 +35,16 @@ func (a *api) candidate(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	th, _ := a.Catalog.Takehome(v.Assessment.Takehome)
+	th, _, err := a.Catalog.OfAssessment(c.Request.Context(), a.Store, &v.Assessment)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	starter := a.BaseURL + "/takehomes/" + v.Assessment.Takehome + "/starter.zip"
+	if th.Custom {
+		// An organisation's own kit is its bundle's, served to its candidates only.
+		starter = a.BaseURL + "/c/" + token + "/starter.zip"
+	}
 	left := max(v.AttemptsAllowed-v.Attempts, 0)
 	if v.Invitation.ExpiresAt != nil && time.Now().After(*v.Invitation.ExpiresAt) {
 		left = 0
@@ -48,7 +57,7 @@ func (a *api) candidate(c *gin.Context) {
 			"instructions": v.Assessment.Instructions, "hours_allowed": v.Assessment.HoursAllowed,
 		},
 		"brief":            th.Brief,
-		"starter_kit_url":  a.BaseURL + "/takehomes/" + v.Assessment.Takehome + "/starter.zip",
+		"starter_kit_url":  starter,
 		"opened_at":        v.Invitation.OpenedAt,
 		"deadline":         v.Invitation.ExpiresAt,
 		"attempts_used":    v.Attempts,

@@ -2,7 +2,8 @@
 // their tasks are written in one transaction (see store); the relay enqueues
 // them on asynq with the row's task id, so a task handed over twice (a relay
 // that crashed after enqueueing, before marking the row) still runs once.
-// The sweeper requeues submissions the queue may have lost.
+// The sweeper requeues submissions and take-home checks the queue may have
+// lost.
 package outbox
 
 import (
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/tasks"
 	"github.com/hibiken/asynq"
 )
 
@@ -20,6 +22,7 @@ import (
 type Store interface {
 	RelayOutbox(ctx context.Context, limit int, send func(store.OutboxMessage) error) (int, error)
 	RequeueStale(ctx context.Context, olderThan time.Duration) (int, error)
+	RequeueStaleChecks(ctx context.Context, olderThan time.Duration) (int, error)
 }
 
 // Relay moves outbox rows to asynq.
@@ -66,6 +69,11 @@ func (r *Relay) Run(ctx context.Context) {
 			} else if k > 0 {
 				slog.Info("outbox sweeper requeued stale submissions", "count", k)
 			}
+			if k, err := r.Store.RequeueStaleChecks(ctx, stale); err != nil && ctx.Err() == nil {
+				slog.Warn("outbox sweeper", "err", err)
+			} else if k > 0 {
+				slog.Info("outbox sweeper requeued take-home checks the queue may have lost", "count", k)
+			}
 		case <-time.After(wait):
 		}
 	}
@@ -73,7 +81,11 @@ func (r *Relay) Run(ctx context.Context) {
 
 func (r *Relay) send(ctx context.Context, m store.OutboxMessage) error {
 	task := asynq.NewTask(m.TaskType, m.Payload)
-	_, err := r.Client.EnqueueContext(ctx, task, asynq.TaskID(m.TaskID), asynq.Queue(m.Queue), asynq.MaxRetry(10))
+	opts := []asynq.Option{asynq.TaskID(m.TaskID), asynq.Queue(m.Queue), asynq.MaxRetry(10)}
+	if d, ok := tasks.Timeouts[m.TaskType]; ok {
+		opts = append(opts, asynq.Timeout(d))
+	}
+	_, err := r.Client.EnqueueContext(ctx, task, opts...)
 	if errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {
 		return nil // already in the queue: handed over before
 	}

@@ -151,6 +151,8 @@ func (h *harness) runWorker(p *pipeline.Pipeline, redisAddr string, concurrency 
 	relay := &outbox.Relay{Store: h.st, Client: client, Interval: h.relayInterval, StaleAfter: h.staleAfter}
 	w := worker.New(opt, concurrency)
 	w.HandleGrading(p)
+	engine := &pipeline.BundleEngine{Sandbox: p.Sandbox, DB: p.DB, Fetch: p.Fetch}
+	w.HandleTakehomeChecks(&pipeline.TakehomeChecker{Store: h.st, Grade: engine.GradeFunc})
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); relay.Run(ctx) }()

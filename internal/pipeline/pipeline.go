@@ -9,6 +9,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -24,6 +25,7 @@ import (
 	"github.com/assayhq/assay/internal/sandbox"
 	"github.com/assayhq/assay/internal/snapshot"
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/takehome"
 )
 
 // Store is what grading a submission needs of the platform database: a
@@ -34,6 +36,8 @@ type Store interface {
 	SetSubmissionPhase(ctx context.Context, id, owner, status string) error
 	FinishGrading(ctx context.Context, id, owner string, r store.GradeResult) error
 	ReleaseSubmission(ctx context.Context, id, owner string) error
+	// TakehomeBundle reads the pinned version of an organisation's own take-home.
+	TakehomeBundle(ctx context.Context, orgID, versionID string) (*store.TakehomeVersion, error)
 }
 
 // Pipeline holds what grading a submission needs.
@@ -78,14 +82,12 @@ func (p *Pipeline) Grade(ctx context.Context, submissionID string) error {
 	hbDone := make(chan struct{})
 	go func() { defer close(hbDone); p.heartbeat(runCtx, cancel, submissionID, lease) }()
 
-	suite, ok := p.Suites[job.Assessment.Takehome]
+	suite, opts, err := p.suite(runCtx, job)
 	var result store.GradeResult
-	switch {
-	case !ok || suite.Version != job.Assessment.SuiteVersion:
-		result = store.GradeResult{Status: store.StatusError, Takehome: job.Assessment.Takehome,
-			Message: fmt.Sprintf("take-home %s version %s is not available on this worker", job.Assessment.Takehome, job.Assessment.SuiteVersion)}
-	default:
-		result = p.run(runCtx, suite, job)
+	if err != nil {
+		result = store.GradeResult{Status: store.StatusError, Takehome: job.Assessment.Takehome, Message: err.Error()}
+	} else {
+		result = p.run(runCtx, suite, opts, job)
 	}
 	cancel(nil)
 	<-hbDone
@@ -150,8 +152,33 @@ func (p *Pipeline) lease() time.Duration {
 	return 30 * time.Second
 }
 
-// run grades with the runner and turns its scorecard into the store's result.
-func (p *Pipeline) run(ctx context.Context, suite *grading.Suite, job *store.GradeJob) store.GradeResult {
+// suite is the take-home the submission's assessment grades with: a
+// built-in suite of this worker, or the bundle of the version of the
+// organisation's own take-home it pins (with the bundle's phase limits in
+// the options), read from the assessment's organisation only.
+func (p *Pipeline) suite(ctx context.Context, job *store.GradeJob) (*grading.Suite, run.Options, error) {
+	as := job.Assessment
+	if as.TakehomeVersionID == nil {
+		suite, ok := p.Suites[as.Takehome]
+		if !ok || suite.Version != as.SuiteVersion {
+			return nil, run.Options{}, fmt.Errorf("take-home %s version %s is not available on this worker", as.Takehome, as.SuiteVersion)
+		}
+		return suite, run.Options{}, nil
+	}
+	v, err := p.Store.TakehomeBundle(ctx, as.OrgID, *as.TakehomeVersionID)
+	if err != nil {
+		return nil, run.Options{}, fmt.Errorf("take-home %s: its pinned version could not be read: %w", as.Takehome, err)
+	}
+	b, _, err := takehome.LoadZip(bytes.NewReader(v.Bundle), int64(len(v.Bundle)))
+	if err != nil {
+		return nil, run.Options{}, fmt.Errorf("take-home %s version %d no longer loads: %w", as.Takehome, v.Number, err)
+	}
+	return b.Suite(), BundleRunOptions(b), nil
+}
+
+// run grades with the runner and turns its scorecard into the store's result;
+// opts carries a bundle's phase limits.
+func (p *Pipeline) run(ctx context.Context, suite *grading.Suite, opts run.Options, job *store.GradeJob) store.GradeResult {
 	id := job.Submission.ID
 	prefix := strings.ReplaceAll(id, "-", "")[:12]
 	if job.Run > 1 {
@@ -167,7 +194,8 @@ func (p *Pipeline) run(ctx context.Context, suite *grading.Suite, job *store.Gra
 	card, err := run.Run(ctx, run.Options{
 		Suite: suite, RepoURL: job.Submission.RepoURL, Ref: job.Submission.Ref,
 		Sandbox: p.Sandbox, DB: p.DB, Fetch: p.Fetch, Label: fmt.Sprintf("%sr%d", prefix, job.Run),
-		Mode:       job.Assessment.GradingMode,
+		Mode:   job.Assessment.GradingMode,
+		Limits: opts.Limits, ReadyTimeout: opts.ReadyTimeout,
 		OnSnapshot: func(s *snapshot.Snapshot) { code = s },
 		OnPhase: func(phase string) {
 			if status := statusOfPhase(phase); status != "" {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/assayhq/assay/internal/intake"
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/takehome"
 	"github.com/assayhq/assay/internal/webhooks"
 )
 
@@ -20,9 +21,12 @@ const InternalMessage = "internal error; it has been logged"
 // change, for a server error nothing of the internals.
 func Status(err error) (int, string) {
 	var maxErr *http.MaxBytesError
+	var bundleErr *takehome.LoadError
 	switch {
 	case errors.As(err, &maxErr):
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("the request is larger than %d bytes", maxErr.Limit)
+	case errors.As(err, &bundleErr):
+		return http.StatusUnprocessableEntity, "the bundle does not load:\n" + bundleErr.Error()
 	case errors.Is(err, store.ErrNotFound):
 		return http.StatusNotFound, "not found"
 	case errors.Is(err, store.ErrInvalid), errors.Is(err, intake.ErrRejected), errors.Is(err, webhooks.ErrRefused):

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // CreateAssessment stores a new assessment of the actor's organisation.
@@ -15,11 +16,33 @@ func (s *Store) CreateAssessment(ctx context.Context, a Actor, as *Assessment) e
 		as.CreatedBy = &a.UserID
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := checkPin(tx, a.OrgID, as); err != nil {
+			return err
+		}
 		if err := tx.Create(as).Error; err != nil {
 			return fmt.Errorf("create assessment: %w", err)
 		}
 		return audit(tx, a, "assessment.created", "assessment", as.ID, map[string]any{"title": as.Title, "takehome": as.Takehome})
 	})
+}
+
+// checkPin refuses an assessment pinning a version of a custom take-home
+// that is not the organisation's own or has not passed its check. The row is
+// share-locked, so its status cannot change before the assessment is stored.
+func checkPin(tx *gorm.DB, orgID string, as *Assessment) error {
+	if as.TakehomeVersionID == nil {
+		return nil
+	}
+	var v TakehomeVersion
+	if !validUUID(*as.TakehomeVersionID) {
+		return fmt.Errorf("take-home version %q: %w", *as.TakehomeVersionID, ErrNotFound)
+	}
+	err := tx.Clauses(clause.Locking{Strength: "SHARE"}).Select(versionColumns).
+		Where("org_id = ? AND id = ?", orgID, *as.TakehomeVersionID).Take(&v).Error
+	if err != nil {
+		return notFound(err, "take-home version")
+	}
+	return issuable(as.Takehome, &v)
 }
 
 // Assessment finds one assessment of the organisation.

@@ -90,6 +90,9 @@ type Assessment struct {
 	BlindReview bool `json:"blind_review"`
 	// Rubric is the criteria as edited; nil until then (Criteria gives the rubric in force).
 	Rubric []Criterion `gorm:"serializer:json" json:"-"`
+	// TakehomeVersionID pins the version of an organisation's own take-home
+	// the assessment grades with; nil for a built-in take-home.
+	TakehomeVersionID *string `json:"takehome_version_id,omitempty"`
 }
 
 // Invitation lets one candidate take one assessment.

@@ -4,6 +4,8 @@
 // name is spelled here once.
 package tasks
 
+import "time"
+
 // Task types. Each task's id is the id of the row it works on, so the queue
 // itself refuses a task handed to it twice.
 const (
@@ -14,6 +16,9 @@ const (
 	SendMail = "mail:send"
 	// DeliverWebhook sends one webhook delivery; its id is the delivery id.
 	DeliverWebhook = "webhook:deliver"
+	// CheckTakehome grades a custom take-home version's reference solution
+	// and flawed variants; its id is "takehome-check:" and the version id.
+	CheckTakehome = "takehome:check"
 )
 
 // GradePayload is the body of a GradeSubmission task.
@@ -29,6 +34,17 @@ type MailPayload struct {
 // DeliverPayload is the body of a DeliverWebhook task.
 type DeliverPayload struct {
 	DeliveryID string `json:"delivery_id"`
+}
+
+// Timeouts are the task types that may run longer than the queue's default
+// 30 minutes: a take-home check grades the reference solution and every
+// flawed variant one after another.
+var Timeouts = map[string]time.Duration{CheckTakehome: 2 * time.Hour}
+
+// TakehomeCheckPayload is the body of a CheckTakehome task.
+type TakehomeCheckPayload struct {
+	OrgID     string `json:"org_id"`
+	VersionID string `json:"version_id"`
 }
 
 // Queues. Grading and regrades are apart so a reviewer's regrades wait

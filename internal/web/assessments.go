@@ -53,18 +53,30 @@ func formValues(c *gin.Context, f *assessmentForm) {
 	f.Blind = c.PostForm("blind_review") == "on"
 }
 
+// takehomes is what the organisation may make assessments of: the built-in
+// take-homes and its own issuable ones.
+func (s *server) takehomes(c *gin.Context) ([]catalog.Takehome, error) {
+	return s.Catalog.ForOrg(c.Request.Context(), s.Store, auth.Current(c).OrgID)
+}
+
 func (s *server) newAssessment(c *gin.Context) {
+	ths, err := s.takehomes(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	s.render(c, http.StatusOK, "assessment_new", "New assessment", assessmentForm{
-		Takehomes: s.Catalog.Takehomes(), Hours: strconv.Itoa(rules.DefaultHours), Attempts: strconv.Itoa(rules.DefaultAttempts),
+		Takehomes: ths, Hours: strconv.Itoa(rules.DefaultHours), Attempts: strconv.Itoa(rules.DefaultAttempts),
 		View: rules.DefaultCandidateView, Mode: rules.DefaultGradingMode,
 	})
 }
 
 // validate checks the form by the rules the API checks its JSON by. A
-// number that does not parse breaks its rule as 0 does.
-func (f *assessmentForm) validate(cat *catalog.Catalog) (hours, attempts int) {
+// number that does not parse breaks its rule as 0 does. The take-home must
+// be one of the form's (an edit keeps its own).
+func (f *assessmentForm) validate() (hours, attempts int) {
 	f.Errors = map[string]string{}
-	if _, ok := cat.Takehome(f.Takehome); !ok {
+	if _, ok := f.chosen(); !ok && f.ID == "" {
 		f.Errors["takehome"] = "Choose a take-home."
 	}
 	hours, _ = strconv.Atoi(f.Hours)
@@ -78,17 +90,37 @@ func (f *assessmentForm) validate(cat *catalog.Catalog) (hours, attempts int) {
 	return hours, attempts
 }
 
+// chosen is the form's take-home among those offered.
+func (f *assessmentForm) chosen() (catalog.Takehome, bool) {
+	for _, th := range f.Takehomes {
+		if th.Slug == f.Takehome {
+			return th, true
+		}
+	}
+	return catalog.Takehome{}, false
+}
+
 func (s *server) createAssessment(c *gin.Context) {
-	f := assessmentForm{Takehomes: s.Catalog.Takehomes(), Takehome: c.PostForm("takehome")}
+	ths, err := s.takehomes(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f := assessmentForm{Takehomes: ths, Takehome: c.PostForm("takehome")}
 	formValues(c, &f)
-	hours, attempts := f.validate(s.Catalog)
+	hours, attempts := f.validate()
 	if len(f.Errors) > 0 {
 		s.render(c, http.StatusUnprocessableEntity, "assessment_new", "New assessment", f)
 		return
 	}
-	th, _ := s.Catalog.Takehome(f.Takehome)
+	th, _ := f.chosen()
 	as := store.Assessment{Takehome: th.Slug, SuiteVersion: th.Version, Title: f.Title, Instructions: f.Instructions,
 		HoursAllowed: hours, MaxSubmissions: attempts, CandidateView: f.View, GradingMode: f.Mode, BlindReview: f.Blind}
+	if th.Custom {
+		// The version offered is pinned; the store checks again that it is
+		// the organisation's and still issuable.
+		as.TakehomeVersionID = &th.VersionID
+	}
 	if err := s.Store.CreateAssessment(c.Request.Context(), actor(c), &as); err != nil {
 		s.fail(c, err)
 		return
@@ -126,7 +158,10 @@ func (s *server) assessmentPage(c *gin.Context, status int, form inviteForm) {
 	}
 	d := assessmentData{Assessment: *as, Invite: form, MailEnabled: s.MailEnabled,
 		CanInvite: rules.In(rules.Recruiters, p.Role)}
-	d.Takehome, _ = s.Catalog.Takehome(as.Takehome)
+	if d.Takehome, _, err = s.Catalog.OfAssessment(ctx, s.Store, as); err != nil {
+		s.fail(c, err)
+		return
+	}
 	if d.CanInvite {
 		d.Invitations, d.Next, err = s.Store.Invitations(ctx, p.OrgID, store.InvitationFilter{AssessmentID: as.ID},
 			store.Page{Limit: 200, Cursor: c.Query("cursor")})
@@ -156,7 +191,7 @@ func (s *server) editAssessment(c *gin.Context) {
 		return
 	}
 	s.render(c, http.StatusOK, "assessment_new", "Edit "+as.Title, assessmentForm{
-		ID: as.ID, Takehomes: s.Catalog.Takehomes(), Takehome: as.Takehome, Title: as.Title, Instructions: as.Instructions,
+		ID: as.ID, Takehome: as.Takehome, Title: as.Title, Instructions: as.Instructions,
 		Hours: strconv.Itoa(as.HoursAllowed), Attempts: strconv.Itoa(as.MaxSubmissions), View: as.CandidateView,
 		Mode: as.GradingMode, Blind: as.BlindReview,
 	})
@@ -170,9 +205,9 @@ func (s *server) updateAssessment(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	f := assessmentForm{ID: as.ID, Takehomes: s.Catalog.Takehomes(), Takehome: as.Takehome}
+	f := assessmentForm{ID: as.ID, Takehome: as.Takehome}
 	formValues(c, &f)
-	hours, attempts := f.validate(s.Catalog)
+	hours, attempts := f.validate()
 	if len(f.Errors) > 0 {
 		s.render(c, http.StatusUnprocessableEntity, "assessment_new", "Edit "+as.Title, f)
 		return

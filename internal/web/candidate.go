@@ -77,7 +77,10 @@ func (s *server) showCandidate(c *gin.Context, status int, d candidateData) {
 		return
 	}
 	d.Token, d.Invitation, d.Assessment = token, v.Invitation, v.Assessment
-	d.Takehome, _ = s.Catalog.Takehome(v.Assessment.Takehome)
+	if d.Takehome, _, err = s.Catalog.OfAssessment(ctx, s.Store, &v.Assessment); err != nil {
+		s.fail(c, err)
+		return
+	}
 	d.Brief = markdown(d.Takehome.Brief)
 	d.Instructions = markdown(v.Assessment.Instructions)
 	d.AttemptsLeft, d.Attempts = max(v.AttemptsAllowed-v.Attempts, 0), v.AttemptsAllowed

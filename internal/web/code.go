@@ -182,14 +182,19 @@ func (s *server) codeDiff(c *gin.Context) {
 	}
 	ctx, org, as := c.Request.Context(), auth.Current(c).OrgID, data.Assessment
 	out := codeDiffData{Detail: data.Detail, Who: data.Who, Code: data.Code}
-	if th, ok := s.Catalog.Takehome(as.Takehome); ok && th.Starter != nil && data.Code != nil {
+	kit, err := s.starterOf(ctx, as)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if kit != nil && data.Code != nil {
 		files, err := s.Store.CodeFiles(ctx, org, data.Detail.Submission.ID, data.Code.Run)
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
 		out.Starter = true
-		if out.Diffs, err = starterDiff(th.Starter, files); err != nil {
+		if out.Diffs, err = starterDiff(kit, files); err != nil {
 			s.fail(c, err)
 			return
 		}

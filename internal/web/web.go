@@ -38,6 +38,9 @@ type Deps struct {
 	// Notices are development switches that are on (ASSAY_ALLOW_LOOPBACK,
 	// an unsandboxed worker); every page shows them.
 	Notices []string
+	// FetchBundle fetches a take-home bundle from a repository (gitfetch
+	// with the worker's policy); nil takes uploads only.
+	FetchBundle rules.BundleFetcher
 }
 
 type server struct {
@@ -83,6 +86,7 @@ func Register(r *gin.Engine, d Deps) error {
 	cand.POST("/submit", s.candidateSubmit)
 	cand.GET("/submissions/:id/progress", s.candidateProgress)
 	cand.GET("/submissions/:id/events", s.candidateEvents)
+	cand.GET("/starter.zip", s.candidateStarter)
 
 	staff := g.Group("", s.session)
 	anyone := s.allow(rules.Staff...)
@@ -119,6 +123,7 @@ func Register(r *gin.Engine, d Deps) error {
 	staff.GET("/submissions/:id/code/diff", anyone, s.codeDiff)
 	staff.POST("/submissions/:id/comments", reviewers, s.addCodeComment)
 	s.registerInterviews(staff, anyone)
+	s.registerTakehomes(staff, anyone, recruiters)
 	staff.GET("/admin/users", admins, s.users)
 	staff.POST("/admin/users", admins, s.createUser)
 	staff.POST("/admin/users/:id", admins, s.updateUser)
@@ -153,7 +158,11 @@ func cacheStatic(c *gin.Context) {
 
 func limitForm(c *gin.Context) {
 	if c.Request.Method == http.MethodPost {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
+		limit := int64(maxFormBytes)
+		if bundleForms[c.FullPath()] {
+			limit += rules.MaxBundleBytes
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
 	c.Next()
 }
