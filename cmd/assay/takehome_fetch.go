@@ -68,7 +68,13 @@ func zipTree(dir string) ([]byte, error) {
 		if err != nil {
 			return err
 		}
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		h := &zip.FileHeader{Name: name, Method: zip.Deflate}
+		h.SetMode(info.Mode().Perm()) // a reference's ./start.sh stays executable
+		w, err := zw.CreateHeader(h)
 		if err != nil {
 			return err
 		}

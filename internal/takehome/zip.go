@@ -60,7 +60,13 @@ func LoadZip(r io.ReaderAt, size int64) (*Bundle, fs.FS, error) {
 			return nil, nil, err
 		}
 		total += int64(len(data))
-		files[name] = &fstest.MapFile{Data: data, Mode: 0o644}
+		// Only the executable bit is kept from the archive: a Procfile's
+		// ./start.sh must stay runnable, nothing else the zip says matters.
+		perm := fs.FileMode(0o644)
+		if mode&0o111 != 0 {
+			perm = 0o755
+		}
+		files[name] = &fstest.MapFile{Data: data, Mode: perm}
 	}
 	root, err := bundleRoot(files)
 	if err != nil {

@@ -48,7 +48,8 @@ func TestLoadZip(t *testing.T) {
 	for _, prefix := range []string{"", "demo/"} {
 		// macOS's Compress adds __MACOSX/ and .DS_Store files: ignored.
 		junk := []zipEntry{{name: "__MACOSX/" + prefix + "._takehome.yaml", data: []byte("x")}, {name: prefix + ".DS_Store", data: []byte("x")}}
-		r := makeZip(t, append(validEntries(prefix), junk...))
+		script := zipEntry{name: prefix + "reference/start.sh", data: []byte("#!/bin/sh\n"), mode: 0o755}
+		r := makeZip(t, append(append(validEntries(prefix), script), junk...))
 		b, root, err := LoadZip(r, r.Size())
 		if err != nil {
 			t.Fatalf("prefix %q: %v", prefix, err)
@@ -58,6 +59,16 @@ func TestLoadZip(t *testing.T) {
 		}
 		if _, err := fs.Stat(root, "reference/Procfile"); err != nil {
 			t.Errorf("prefix %q: the reference is not in the bundle's root: %v", prefix, err)
+		}
+		// A reference started by ./start.sh runs only if the bit survives.
+		for name, want := range map[string]fs.FileMode{"reference/start.sh": 0o755, "reference/Procfile": 0o644} {
+			info, err := fs.Stat(root, name)
+			if err != nil {
+				t.Fatalf("prefix %q: %v", prefix, err)
+			}
+			if info.Mode().Perm() != want {
+				t.Errorf("prefix %q: %s mode %v, want %v", prefix, name, info.Mode().Perm(), want)
+			}
 		}
 	}
 }
