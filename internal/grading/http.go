@@ -59,8 +59,6 @@ func (r *Response) IsJSON() bool {
 // marshalled to JSON; nil sends no body. The returned Response is never nil:
 // its Exchange describes what happened even when err is not.
 func (s *Service) Do(ctx context.Context, method, path string, body any) (*Response, error) {
-	x := &Exchange{Method: method, Path: path}
-	resp := &Response{Exchange: x, Header: http.Header{}}
 	var raw []byte
 	switch b := body.(type) {
 	case nil:
@@ -71,20 +69,33 @@ func (s *Service) Do(ctx context.Context, method, path string, body any) (*Respo
 	default:
 		var err error
 		if raw, err = json.Marshal(b); err != nil {
-			return resp, fmt.Errorf("encode request body: %w", err)
+			return &Response{Exchange: &Exchange{Method: method, Path: path}, Header: http.Header{}},
+				fmt.Errorf("encode request body: %w", err)
 		}
 	}
-	x.RequestBody = capText(raw)
+	h := http.Header{"Accept": {"application/json"}}
+	if body != nil {
+		h.Set("Content-Type", "application/json")
+	}
+	return s.Send(ctx, method, path, h, raw)
+}
+
+// Send sends one request with exactly the given headers and body (nil for
+// none), for a suite whose requests carry headers of their own (a
+// signature, an idempotency key). Like Do, it does not record the exchange
+// and the returned Response is never nil.
+func (s *Service) Send(ctx context.Context, method, path string, header http.Header, body []byte) (*Response, error) {
+	x := &Exchange{Method: method, Path: path, RequestBody: capText(body)}
+	resp := &Response{Exchange: x, Header: http.Header{}}
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, s.URL()+path, bytes.NewReader(raw))
+	req, err := http.NewRequestWithContext(ctx, method, s.URL()+path, bytes.NewReader(body))
 	if err != nil {
 		return resp, fmt.Errorf("build request %s %s: %w", method, path, err)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		req.Header[http.CanonicalHeaderKey(k)] = v
 	}
-	req.Header.Set("Accept", "application/json")
 	start := time.Now()
 	hr, err := s.client.Do(req)
 	if err != nil {

@@ -33,9 +33,15 @@ type Backend interface {
 	Port() int
 	// Dial connects to an address as seen from inside the service's box.
 	Dial(ctx context.Context, network, addr string) (net.Conn, error)
-	// Restart stops web, runs release again and starts web on the same
-	// database, then waits until it is ready.
-	Restart(ctx context.Context) error
+	// Restart stops web, runs release again (unless o.SkipRelease) and
+	// starts web on the same database, then waits until it is ready.
+	Restart(ctx context.Context, o RestartOptions) error
+	// Exec runs a command in the service's box, in its checkout, with the
+	// service's environment and release's limits, bounded by timeout.
+	Exec(ctx context.Context, command string, timeout time.Duration) (*ExecResult, error)
+	// ReadFile reads a file of the checkout (through its os.Root: a link
+	// out of the tree is refused), at most max bytes.
+	ReadFile(name string, max int64) ([]byte, error)
 	// Stop stops web for good.
 	Stop(ctx context.Context) error
 	// Statements counts the SQL statements the service has sent so far.
@@ -69,9 +75,42 @@ func newService(be Backend) *Service {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
+// RestartOptions change how Restart brings the service back.
+type RestartOptions struct {
+	// SkipRelease starts web again without running release first: what a
+	// deploy that only restarts the process does.
+	SkipRelease bool
+}
+
 // Restart stops web, runs release again and starts web on the same
 // database, then waits until it is ready.
-func (s *Service) Restart(ctx context.Context) error { return s.be.Restart(ctx) }
+func (s *Service) Restart(ctx context.Context) error { return s.be.Restart(ctx, RestartOptions{}) }
+
+// RestartWithoutRelease stops web and starts it again on the same database
+// without running release, then waits until it is ready.
+func (s *Service) RestartWithoutRelease(ctx context.Context) error {
+	return s.be.Restart(ctx, RestartOptions{SkipRelease: true})
+}
+
+// ExecResult is what a command run in the service's box did.
+type ExecResult struct {
+	ExitCode int    // -1 when it was killed (a limit, the timeout)
+	Output   string // combined stdout and stderr, its tail
+	// Message says how it ended in plain words ("exec exceeded 2 minutes").
+	Message string
+}
+
+// Exec runs command in the service's box (the candidate's own tests, say),
+// in the checkout, with the service's environment and release's limits, for
+// at most timeout. The error is for the platform's failures; a command that
+// fails or times out is in the result.
+func (s *Service) Exec(ctx context.Context, command string, timeout time.Duration) (*ExecResult, error) {
+	return s.be.Exec(ctx, command, timeout)
+}
+
+// ReadFile reads a file of the candidate's checkout (a report their tests
+// wrote, say), at most max bytes; a link out of the checkout is refused.
+func (s *Service) ReadFile(name string, max int64) ([]byte, error) { return s.be.ReadFile(name, max) }
 
 // Stop stops web. The database is kept until the run ends.
 func (s *Service) Stop(ctx context.Context) error {

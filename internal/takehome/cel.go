@@ -70,21 +70,22 @@ var scopeVars = map[scope][]cel.EnvOption{
 type envs [scopeCount]*cel.Env
 
 func newEnvs(seed int64) (*envs, error) {
-	base, err := cel.NewEnv(append([]cel.EnvOption{
+	base := append([]cel.EnvOption{
 		ext.Strings(), ext.Encoders(), ext.Math(),
 		cel.Variable("values", cel.MapType(cel.StringType, cel.DynType)),
 		cel.Variable("run", cel.MapType(cel.StringType, cel.DynType)),
 		cel.Variable("captures", cel.MapType(cel.StringType, cel.DynType)),
 		cel.Variable("vars", cel.MapType(cel.StringType, cel.StringType)),
 		cel.Variable("stubs", cel.MapType(cel.StringType, cel.DynType)),
-	}, functions(seed)...)...)
+	}, functions(seed)...)
+	env, err := cel.NewEnv(base...)
 	if err != nil {
 		return nil, fmt.Errorf("cel environment: %w", err)
 	}
 	var e envs
-	e[scopeBase] = base
+	e[scopeBase] = env
 	for sc := scopeBase + 1; sc < scopeCount; sc++ {
-		if e[sc], err = base.Extend(scopeVars[sc]...); err != nil {
+		if e[sc], err = env.Extend(scopeVars[sc]...); err != nil {
 			return nil, fmt.Errorf("cel environment: %w", err)
 		}
 	}
@@ -96,7 +97,7 @@ func newEnvs(seed int64) (*envs, error) {
 func functions(seed int64) []cel.EnvOption {
 	str, integer, byt := cel.StringType, cel.IntType, cel.BytesType
 	return []cel.EnvOption{
-		cel.Function("rand_int", cel.Overload("rand_int_string_int_int", []*cel.Type{str, integer, integer}, integer,
+		cel.Function("rand_int", cel.Overload("takehome_rand_int_string_int_int", []*cel.Type{str, integer, integer}, integer,
 			cel.FunctionBinding(func(args ...ref.Val) ref.Val {
 				lo, hi := args[1].(types.Int), args[2].(types.Int)
 				if hi < lo {
@@ -104,7 +105,7 @@ func functions(seed int64) []cel.EnvOption {
 				}
 				return types.Int(int64(lo) + randFor(seed, string(args[0].(types.String))).Int64N(int64(hi-lo)+1))
 			}))),
-		cel.Function("rand_string", cel.Overload("rand_string_string_int", []*cel.Type{str, integer}, str,
+		cel.Function("rand_string", cel.Overload("takehome_rand_string_string_int", []*cel.Type{str, integer}, str,
 			cel.BinaryBinding(func(name, n ref.Val) ref.Val {
 				if err := randLength(n); err != nil {
 					return err
@@ -117,7 +118,7 @@ func functions(seed int64) []cel.EnvOption {
 				}
 				return types.String(b)
 			}))),
-		cel.Function("rand_bytes", cel.Overload("rand_bytes_string_int", []*cel.Type{str, integer}, byt,
+		cel.Function("rand_bytes", cel.Overload("takehome_rand_bytes_string_int", []*cel.Type{str, integer}, byt,
 			cel.BinaryBinding(func(name, n ref.Val) ref.Val {
 				if err := randLength(n); err != nil {
 					return err
@@ -130,38 +131,38 @@ func functions(seed int64) []cel.EnvOption {
 				return types.Bytes(b)
 			}))),
 		cel.Function("hmac_sha256",
-			cel.Overload("hmac_sha256_bytes_string", []*cel.Type{byt, str}, byt, cel.BinaryBinding(hmacBinding)),
-			cel.Overload("hmac_sha256_bytes_bytes", []*cel.Type{byt, byt}, byt, cel.BinaryBinding(hmacBinding))),
+			cel.Overload("takehome_hmac_sha256_bytes_string", []*cel.Type{byt, str}, byt, cel.BinaryBinding(hmacBinding)),
+			cel.Overload("takehome_hmac_sha256_bytes_bytes", []*cel.Type{byt, byt}, byt, cel.BinaryBinding(hmacBinding))),
 		cel.Function("sha256",
-			cel.Overload("sha256_bytes", []*cel.Type{byt}, byt, cel.UnaryBinding(func(v ref.Val) ref.Val {
+			cel.Overload("takehome_sha256_bytes", []*cel.Type{byt}, byt, cel.UnaryBinding(func(v ref.Val) ref.Val {
 				sum := sha256.Sum256(v.(types.Bytes))
 				return types.Bytes(sum[:])
 			})),
-			cel.Overload("sha256_string", []*cel.Type{str}, byt, cel.UnaryBinding(func(v ref.Val) ref.Val {
+			cel.Overload("takehome_sha256_string", []*cel.Type{str}, byt, cel.UnaryBinding(func(v ref.Val) ref.Val {
 				sum := sha256.Sum256([]byte(v.(types.String)))
 				return types.Bytes(sum[:])
 			}))),
-		cel.Function("base64", cel.Overload("base64_bytes", []*cel.Type{byt}, str, cel.UnaryBinding(func(v ref.Val) ref.Val {
+		cel.Function("base64", cel.Overload("takehome_base64_bytes", []*cel.Type{byt}, str, cel.UnaryBinding(func(v ref.Val) ref.Val {
 			return types.String(base64.StdEncoding.EncodeToString(v.(types.Bytes)))
 		}))),
-		cel.Function("base64_decode", cel.Overload("base64_decode_string", []*cel.Type{str}, byt, cel.UnaryBinding(func(v ref.Val) ref.Val {
+		cel.Function("base64_decode", cel.Overload("takehome_base64_decode_string", []*cel.Type{str}, byt, cel.UnaryBinding(func(v ref.Val) ref.Val {
 			b, err := base64.StdEncoding.DecodeString(string(v.(types.String)))
 			if err != nil {
 				return types.NewErr("base64_decode: %v", err)
 			}
 			return types.Bytes(b)
 		}))),
-		cel.Function("now_unix", cel.Overload("now_unix", nil, integer, cel.FunctionBinding(func(...ref.Val) ref.Val {
+		cel.Function("now_unix", cel.Overload("takehome_now_unix", nil, integer, cel.FunctionBinding(func(...ref.Val) ref.Val {
 			return types.Int(time.Now().Unix())
 		}))),
-		cel.Function("now_rfc3339ms", cel.Overload("now_rfc3339ms", nil, str, cel.FunctionBinding(func(...ref.Val) ref.Val {
+		cel.Function("now_rfc3339ms", cel.Overload("takehome_now_rfc3339ms", nil, str, cel.FunctionBinding(func(...ref.Val) ref.Val {
 			return types.String(rfc3339ms(time.Now()))
 		}))),
-		cel.Function("unix_rfc3339ms", cel.Overload("unix_rfc3339ms_int_int", []*cel.Type{integer, integer}, str,
+		cel.Function("unix_rfc3339ms", cel.Overload("takehome_unix_rfc3339ms_int_int", []*cel.Type{integer, integer}, str,
 			cel.BinaryBinding(func(s, ms ref.Val) ref.Val {
 				return types.String(rfc3339ms(time.Unix(int64(s.(types.Int)), int64(ms.(types.Int))*int64(time.Millisecond))))
 			}))),
-		cel.Function("standard_webhook_signature", cel.Overload("standard_webhook_signature_string_string_int_string",
+		cel.Function("standard_webhook_signature", cel.Overload("takehome_standard_webhook_signature_string_string_int_string",
 			[]*cel.Type{str, str, integer, str}, str, cel.FunctionBinding(func(args ...ref.Val) ref.Val {
 				sig, err := StandardWebhookSignature(string(args[0].(types.String)), string(args[1].(types.String)),
 					int64(args[2].(types.Int)), string(args[3].(types.String)))
@@ -170,7 +171,7 @@ func functions(seed int64) []cel.EnvOption {
 				}
 				return types.String(sig)
 			}))),
-		cel.Function("json", cel.Overload("json_dyn", []*cel.Type{cel.DynType}, str, cel.UnaryBinding(func(v ref.Val) ref.Val {
+		cel.Function("json", cel.Overload("takehome_json_dyn", []*cel.Type{cel.DynType}, str, cel.UnaryBinding(func(v ref.Val) ref.Val {
 			native, err := toNative(v)
 			if err != nil {
 				return types.NewErr("json: %v", err)

@@ -18,6 +18,8 @@ type program struct {
 	stubs     map[string][]*route
 	data      []*dataFile
 	checks    []*check
+	// setBy names the check that captures each name first.
+	setBy map[string]string
 }
 
 type namedExpr struct {
@@ -166,6 +168,7 @@ func compile(s *spec, ps *problems) *program {
 	for _, cs := range s.Checks {
 		p.checks = append(p.checks, c.check(cs))
 	}
+	p.setBy = c.setBy
 	return p
 }
 

@@ -47,6 +47,15 @@ func (e *LoadError) Error() string {
 type pos struct{ line, col int }
 
 func posOf(n ast.Node) pos {
+	// A block map's token is its first colon: its first key says where it is.
+	switch m := n.(type) {
+	case *ast.MappingNode:
+		if !m.IsFlowStyle && len(m.Values) > 0 {
+			return posOf(m.Values[0].Key)
+		}
+	case *ast.MappingValueNode:
+		return posOf(m.Key)
+	}
 	if n == nil || n.GetToken() == nil {
 		return pos{}
 	}

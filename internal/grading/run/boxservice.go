@@ -40,11 +40,28 @@ func (s *boxService) Port() int               { return s.gradedPort }
 func (s *boxService) Statements() int64       { return s.proxy.Statements() }
 func (s *boxService) DirectURL() string       { return s.e.o.DB.DirectURL(s.db) }
 func (s *boxService) ForeignStores() []string { return foreignStores(s.e.root) }
-func (s *boxService) Restart(ctx context.Context) error {
+func (s *boxService) Restart(ctx context.Context, o grading.RestartOptions) error {
 	if err := s.stopWeb(); err != nil {
 		return err
 	}
-	return s.launch(ctx)
+	return s.launch(ctx, !o.SkipRelease)
+}
+
+// Exec runs a command beside web, as release runs: same environment, same
+// limits, with the wall clock set to timeout.
+func (s *boxService) Exec(ctx context.Context, command string, timeout time.Duration) (*grading.ExecResult, error) {
+	l := s.e.limits("release")
+	l.Wall = timeout
+	res, err := s.e.box.Run(ctx, sandbox.Spec{Phase: "exec", Command: runCommand(s.e.root, command), Env: s.env, Limits: l})
+	if err != nil {
+		return nil, fmt.Errorf("run %q in the box: %w", command, err)
+	}
+	return &grading.ExecResult{ExitCode: res.ExitCode, Output: res.Output, Message: res.Message}, nil
+}
+
+// ReadFile reads a file of the checkout through its os.Root.
+func (s *boxService) ReadFile(name string, max int64) ([]byte, error) {
+	return readSmall(s.e.root, name, max)
 }
 
 // Stop ends web for good and closes the forward and endpoints.
@@ -79,8 +96,9 @@ func (s *boxService) stopWeb() error {
 	return nil
 }
 
-// launch runs release, starts web and waits until it is ready.
-func (s *boxService) launch(ctx context.Context) error {
+// launch runs release (when release is set), starts web and waits until
+// it is ready.
+func (s *boxService) launch(ctx context.Context, release bool) error {
 	e := s.e
 	e.launches++
 	suffix := ""
@@ -91,7 +109,7 @@ func (s *boxService) launch(ctx context.Context) error {
 		e.record(grading.Phase{Name: "web" + suffix, Status: grading.PhaseFailed, ExitCode: -1, Message: e.noStart})
 		return &grading.StartError{Phase: "web", Message: e.noStart}
 	}
-	if e.procfile.Release != "" {
+	if e.procfile.Release != "" && release {
 		e.phaseBegins("release" + suffix)
 		res, err := e.box.Run(ctx, sandbox.Spec{Phase: "release", Command: runCommand(e.root, e.procfile.Release),
 			Env: s.env, Limits: e.limits("release")})

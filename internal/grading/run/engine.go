@@ -57,7 +57,7 @@ func (e *boxEngine) Start(ctx context.Context, o grading.StartOptions) (grading.
 		e.platformErr = err
 		return nil, err
 	}
-	if err := s.launch(ctx); err != nil {
+	if err := s.launch(ctx, true); err != nil {
 		s.closeListeners()
 		var se *grading.StartError
 		if !errors.As(err, &se) {
