@@ -36,6 +36,10 @@ var checked = sync.OnceValues(func() (*takehome.Report, error) {
 	defer os.RemoveAll(tmp)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
+	// The load checks need the machine's cores: say how busy it was, so that
+	// a p95 over budget can be told from a slow solution.
+	logLoad("before grading")
+	defer logLoad("after grading")
 	grade := func(ctx context.Context, s *grading.Suite, src takehome.Source, bundleFS fs.FS) (*grading.Scorecard, error) {
 		repo := filepath.Join(tmp, filepath.Base(src.Dir))
 		// The bundle's folder on disk is this package's directory.
@@ -57,7 +61,7 @@ func TestReferenceAndVariants(t *testing.T) {
 	if err != nil {
 		t.Fatalf("check the bundle: %v", err)
 	}
-	t.Logf("verdicts:\n%s", rep.Table())
+	t.Logf("verdicts:\n%s\n%s", rep.Table(), strings.Join(loadLog, "\n"))
 	want := map[string]bool{"reference": true, "no-dedup": true, "check-then-insert": true, "no-signature": true, "too-slow": true}
 	for _, row := range rep.Rows {
 		delete(want, row.Name)
@@ -120,6 +124,17 @@ func TestLoadMetrics(t *testing.T) {
 			}
 		}
 	}
+}
+
+// loadLog is the machine's load average around the grading, for the tests' logs.
+var loadLog []string
+
+func logLoad(when string) {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		b = []byte(err.Error())
+	}
+	loadLog = append(loadLog, fmt.Sprintf("%s %s: load average %s", time.Now().Format(time.TimeOnly), when, strings.TrimSpace(string(b))))
 }
 
 func text(c *grading.Scorecard) string {
