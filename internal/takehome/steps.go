@@ -51,8 +51,24 @@ func (x *executor) observe(ctx context.Context, gc *grading.C, st *step) (map[st
 	return nil, "", fmt.Sprintf("the grader cannot run a %s step here", st.kind)
 }
 
-// judge evaluates the step's expect in order, then its captures and metrics.
+// judge records the step's metrics (a figure is worth most when its check
+// fails), evaluates its expect in order, then its captures.
 func (x *executor) judge(ctx context.Context, gc *grading.C, st *step, scope map[string]any, summary string) string {
+	for _, m := range st.metrics {
+		v, err := x.r.eval(ctx, m.x, scope)
+		if err != nil {
+			return fmt.Sprintf("could not measure %s (%s): %s", m.name, m.x.src, evalReason(err))
+		}
+		n, _ := toNative(v)
+		switch f := n.(type) {
+		case int64:
+			x.g.Metric(m.name, float64(f))
+		case float64:
+			x.g.Metric(m.name, f)
+		case uint64:
+			x.g.Metric(m.name, float64(f))
+		}
+	}
 	for _, e := range st.expect {
 		v, err := x.r.eval(ctx, e.x, scope)
 		if err != nil {
@@ -87,21 +103,6 @@ func (x *executor) judge(ctx context.Context, gc *grading.C, st *step, scope map
 			}
 		}
 		return fmt.Sprintf("could not capture %s (%s): %s; got %s", c.name, c.x.src, evalReason(err), summary)
-	}
-	for _, m := range st.metrics {
-		v, err := x.r.eval(ctx, m.x, scope)
-		if err != nil {
-			return fmt.Sprintf("could not measure %s (%s): %s", m.name, m.x.src, evalReason(err))
-		}
-		n, _ := toNative(v)
-		switch f := n.(type) {
-		case int64:
-			x.g.Metric(m.name, float64(f))
-		case float64:
-			x.g.Metric(m.name, f)
-		case uint64:
-			x.g.Metric(m.name, float64(f))
-		}
 	}
 	return ""
 }
