@@ -1,6 +1,7 @@
 package planetscrud
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -31,6 +32,11 @@ func (r *run) restartChecks(ctx context.Context) {
 		return
 	}
 	after, resp, afterErr := r.listPlanets(ctx)
+	// A service keeping no table in PostgreSQL (memory, a SQLite file) loses
+	// or rebuilds what it held when it restarts: each loss the restart checks
+	// see is told that one cause, not advice about importing or seeding.
+	outside := r.svc.NoTablesReason(ctx)
+	remedy := func(advice string) string { return cmp.Or(outside, advice) }
 	listed := func(c *grading.C) bool {
 		c.Keep(resp)
 		if afterErr != nil {
@@ -66,9 +72,9 @@ func (r *run) restartChecks(ctx context.Context) {
 		c.Evidence("gone_after_restart", gone)
 		switch {
 		case len(again) > 0:
-			c.Failf("after a restart GET /planets lists %d imported planets more often than before (e.g. %q); import only into an empty database", len(again), again[0])
+			c.Failf("after a restart GET /planets lists %d imported planets more often than before (e.g. %q); %s", len(again), again[0], remedy("import only into an empty database"))
 		case len(gone) > 0:
-			c.Failf("after a restart %d planets are gone (e.g. %q); keep them in the database", len(gone), gone[0])
+			c.Failf("after a restart %d planets are gone (e.g. %q); %s", len(gone), gone[0], remedy("keep them in the database"))
 		}
 	})
 	r.g.Check("restart.no_resurrection", func(c *grading.C) {
@@ -80,15 +86,15 @@ func (r *run) restartChecks(ctx context.Context) {
 			return
 		}
 		if n := len(byName(after)[r.deleted.Name]); n > 0 {
-			c.Failf("planet %q, deleted before the restart, is back after it; import only into an empty database", r.deleted.Name)
+			c.Failf("planet %q, deleted before the restart, is back after it; %s", r.deleted.Name, remedy("import only into an empty database"))
 		}
 	})
-	r.keptCheck("restart.edits_kept", r.edited, "edited", after, listed)
-	r.keptCheck("restart.persistence", r.created, "created", after, listed)
+	r.keptCheck("restart.edits_kept", r.edited, "edited", after, listed, remedy)
+	r.keptCheck("restart.persistence", r.created, "created", after, listed, remedy)
 }
 
 // keptCheck expects a planet to hold the same values after the restart.
-func (r *run) keptCheck(id string, p *apiPlanet, what string, after []apiPlanet, listed func(*grading.C) bool) {
+func (r *run) keptCheck(id string, p *apiPlanet, what string, after []apiPlanet, listed func(*grading.C) bool, remedy func(string) string) {
 	r.g.Check(id, func(c *grading.C) {
 		if p == nil {
 			c.Failf("no planet was %s before the restart (see the crud checks), so this could not be checked", what)
@@ -100,11 +106,11 @@ func (r *run) keptCheck(id string, p *apiPlanet, what string, after []apiPlanet,
 		want := r.expect[p.ID]
 		got := byID(after, p.ID)
 		if got == nil {
-			c.Failf("planet %s (%q), %s before the restart, is gone after it; keep it in the database", p.ID, want.Name, what)
+			c.Failf("planet %s (%q), %s before the restart, is gone after it; %s", p.ID, want.Name, what, remedy("keep it in the database"))
 			return
 		}
 		if d := diff(want, *got); d != "" {
-			c.Failf("planet %q, %s before the restart, has %s after it; never overwrite stored planets when the service starts", want.Name, what, d)
+			c.Failf("planet %q, %s before the restart, has %s after it; %s", want.Name, what, d, remedy("never overwrite stored planets when the service starts"))
 		}
 	})
 }

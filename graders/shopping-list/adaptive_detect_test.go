@@ -41,6 +41,20 @@ func init() {
 			status: grading.StatusStartFailed, says: "listened on 3000",
 			edits: []edit{hardCodedPort},
 		},
+		// A Go module without a Procfile whose binary migrates and serves
+		// when run without arguments: built and started as the Go buildpack
+		// does, through the sandboxed build with the warm Go cache.
+		solution{
+			name: "go-no-procfile", base: "go", status: grading.StatusGraded,
+			edits: goStartsAlone, setup: noProcfile,
+			failed:      []string{grading.SetupProcfile.ID},
+			adaptations: []string{"no Procfile: built with `go build -o bin/shopping-list .`, started `./bin/shopping-list` (the main package .)"},
+		},
+		solution{
+			name: "go-no-procfile-strict", base: "go", mode: grading.ModeStrict,
+			status: grading.StatusBuildFailed, says: "no Procfile",
+			edits: goStartsAlone, setup: noProcfile,
+		},
 		solution{
 			// A NestJS-like layout: tsc without a build script or a start
 			// script, dist/main.js its compiled entry, migrating as it starts.
@@ -59,6 +73,14 @@ func init() {
 			adaptations: []string{"no Procfile: built with `tsc` (tsconfig.json, no build script), started with `node dist/main.js` (tsc's output)"},
 		},
 	)
+}
+
+// goStartsAlone makes the Go solution's binary migrate, then serve, when
+// it is run without a command.
+var goStartsAlone = []edit{
+	{"main.go", "\tif len(os.Args) != 2 {", "\tif len(os.Args) == 1 {\n\t\tos.Args = append(os.Args, \"start\")\n\t}\n\tif len(os.Args) != 2 {"},
+	{"main.go", "\tcase \"serve\":\n\t\terr = serve(pool, os.Getenv(\"PORT\"))\n",
+		"\tcase \"serve\":\n\t\terr = serve(pool, os.Getenv(\"PORT\"))\n\tcase \"start\":\n\t\tif err = migrate(ctx, pool); err == nil {\n\t\t\terr = serve(pool, os.Getenv(\"PORT\"))\n\t\t}\n"},
 }
 
 // nestLikeMain is the tsc layout's entry point: the migrations, then the

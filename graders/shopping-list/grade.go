@@ -20,6 +20,7 @@ type run struct {
 	cat     *catalog
 	sch     *schema // nil when the tables were not found
 	missing string  // why sch is nil
+	outside bool    // no table at all: the data is kept outside PostgreSQL
 	set     dataSet // the data set the stored rows come from
 	first   *snapshot
 
@@ -104,7 +105,7 @@ func (r *run) inspect(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.cat, r.sch, r.missing, r.first = o.cat, o.sch, o.missing, o.snap
+	r.cat, r.sch, r.missing, r.outside, r.first = o.cat, o.sch, o.missing, o.outside, o.snap
 	for _, set := range r.sets {
 		if r.sch != nil && set.Source == r.sch.Data {
 			r.set = set
@@ -131,13 +132,26 @@ func (r *run) restart(ctx context.Context) error {
 	return err
 }
 
-// noSchema records a check that needs the tables as not run.
+// noSchema records a check that needs the tables when they were not found:
+// failed with the one cause when the service keeps its data outside
+// PostgreSQL (every database check observes that flaw), else not run, since
+// tables the suite could not recognise may still be right.
 func (r *run) noSchema(id string) bool {
-	if r.sch != nil {
+	switch {
+	case r.sch != nil:
 		return false
+	case r.outside:
+		r.failOutside(id)
+	default:
+		r.g.NotRun(id, "the lists and items tables were not found: "+r.missing)
 	}
-	r.g.NotRun(id, "the lists and items tables were not found: "+r.missing)
 	return true
+}
+
+// failOutside fails a database check of a service that keeps its data
+// outside PostgreSQL, with the cause as its reason.
+func (r *run) failOutside(id string) {
+	r.g.Check(id, func(c *grading.C) { c.Failf("%s", r.missing) })
 }
 
 // notRestarted says why a check needing the service after its restarts fails.

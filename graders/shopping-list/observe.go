@@ -41,6 +41,10 @@ type observation struct {
 	cat     *catalog
 	sch     *schema // nil when the tables were not found
 	missing string  // why sch is nil
+	// outside is set when the database holds no table at all: the service
+	// keeps its data elsewhere (a SQLite file, its memory), and missing
+	// says where.
+	outside bool
 	snap    *snapshot
 }
 
@@ -68,7 +72,7 @@ func observe(ctx context.Context, svc *grading.Service, sets []dataSet) (*observ
 	// nowhere but the service's memory), the one cause of every database check.
 	if o != nil && o.sch == nil {
 		if reason := svc.NoTablesReason(ctx); reason != "" {
-			o.missing = reason
+			o.missing, o.outside = reason, true
 		}
 	}
 	return o, err

@@ -33,6 +33,9 @@ type solution struct {
 	// says is what the failed phase's message or output must say when the
 	// service never got as far as the checks (contract §4).
 	says string
+	// cause, when set, is in the reason of every failed check outside the
+	// setup category: one flaw named the same way wherever it costs.
+	cause string
 }
 
 // edit replaces old, which must occur exactly once in file, with new.

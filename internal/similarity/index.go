@@ -215,13 +215,13 @@ func (k kept) doc(id string, kind Kind) *indexedDocument {
 // shares with the new one (one walk over the new document's postings), then
 // merges fragments for the closest maxMatches only.
 func (gi *groupIndex) compare(added kept, maxMatches int) []Match {
-	shared := map[uint32]int{}
-	counted := map[uint64]bool{}
+	shared := make([]int, len(gi.docs)) // by document index: cheaper than a map
+	counted := make(map[uint64]struct{}, added.distinct)
 	for _, hash := range added.hashes {
-		if counted[hash] {
+		if _, done := counted[hash]; done {
 			continue
 		}
-		counted[hash] = true
+		counted[hash] = struct{}{}
 		last := uint32(len(gi.docs)) // no document has this index
 		for _, p := range gi.postings[hash] {
 			if p.doc != last { // a hash's postings are in document order
@@ -234,9 +234,11 @@ func (gi *groupIndex) compare(added kept, maxMatches int) []Match {
 		doc        uint32
 		similarity float64
 	}
-	candidates := make([]candidate, 0, len(shared))
+	var candidates []candidate
 	for doc, n := range shared {
-		candidates = append(candidates, candidate{doc, max(ratio(n, added.distinct), ratio(n, gi.docs[doc].distinct))})
+		if n > 0 {
+			candidates = append(candidates, candidate{uint32(doc), max(ratio(n, added.distinct), ratio(n, gi.docs[doc].distinct))})
+		}
 	}
 	sort.Slice(candidates, func(i, j int) bool {
 		if candidates[i].similarity != candidates[j].similarity {
@@ -247,9 +249,27 @@ func (gi *groupIndex) compare(added kept, maxMatches int) []Match {
 	if len(candidates) > maxMatches {
 		candidates = candidates[:maxMatches]
 	}
+	// One more walk over the postings collects the position pairs of every
+	// chosen document at once (walking them again per document was most of
+	// the time of adding one).
+	slot := make([]int8, len(gi.docs))
+	for i := range slot {
+		slot[i] = -1
+	}
+	for n, c := range candidates {
+		slot[c.doc] = int8(n)
+	}
+	pairs := make([][]pair, len(candidates))
+	for i, hash := range added.hashes {
+		for _, p := range gi.postings[hash] {
+			if n := slot[p.doc]; n >= 0 {
+				pairs[n] = append(pairs[n], pair{new: i, other: int(p.at)})
+			}
+		}
+	}
 	matches := make([]Match, 0, len(candidates))
-	for _, c := range candidates {
-		matches = append(matches, gi.match(added, c.doc, shared[c.doc]))
+	for n, c := range candidates {
+		matches = append(matches, gi.match(added, c.doc, shared[c.doc], pairs[n]))
 	}
 	return matches
 }

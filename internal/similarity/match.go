@@ -61,36 +61,37 @@ type fragment struct {
 	count                 int
 }
 
-func (gi *groupIndex) match(added kept, otherIndex uint32, shared int) Match {
+// pair is one fingerprint shared by the new document (position new) and
+// another (position other); a document's pairs come in the order of new, then
+// of other.
+type pair struct{ new, other int }
+
+func (gi *groupIndex) match(added kept, otherIndex uint32, shared int, pairs []pair) Match {
 	other := gi.docs[otherIndex]
 	var fragments []fragment
-	var open, nextOpen []int // fragments whose last pair is at the previous i
-	for i, hash := range added.hashes {
-		nextOpen = nextOpen[:0]
-		for _, p := range gi.postings[hash] {
-			if p.doc != otherIndex {
-				continue
-			}
-			j := int(p.at)
-			extended := false
-			for _, f := range open {
-				fr := &fragments[f]
-				if fr.newLast == i-1 && fr.otherLast == j-1 &&
-					added.locations[i].file == added.locations[i-1].file &&
-					other.locations[j].file == other.locations[j-1].file {
-					fr.newLast, fr.otherLast = i, j
-					fr.count++
-					nextOpen = append(nextOpen, f)
-					extended = true
-					break
-				}
-			}
-			if !extended {
-				fragments = append(fragments, fragment{newFirst: i, newLast: i, otherFirst: j, otherLast: j, count: 1})
-				nextOpen = append(nextOpen, len(fragments)-1)
+	var open, nextOpen []int // fragments whose last pair is at the previous new position
+	for n, pr := range pairs {
+		i, j := pr.new, pr.other
+		if n > 0 && pairs[n-1].new != i {
+			open, nextOpen = nextOpen, open[:0]
+		}
+		extended := false
+		for _, f := range open {
+			fr := &fragments[f]
+			if fr.newLast == i-1 && fr.otherLast == j-1 &&
+				added.locations[i].file == added.locations[i-1].file &&
+				other.locations[j].file == other.locations[j-1].file {
+				fr.newLast, fr.otherLast = i, j
+				fr.count++
+				nextOpen = append(nextOpen, f)
+				extended = true
+				break
 			}
 		}
-		open, nextOpen = nextOpen, open
+		if !extended {
+			fragments = append(fragments, fragment{newFirst: i, newLast: i, otherFirst: j, otherLast: j, count: 1})
+			nextOpen = append(nextOpen, len(fragments)-1)
+		}
 	}
 
 	m := Match{

@@ -8,7 +8,6 @@ package takehome
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"path"
 	"regexp"
@@ -106,9 +105,7 @@ func Load(fsys fs.FS) (*Bundle, error) {
 		b.Starter, _ = fs.Sub(fsys, "starter")
 	}
 	validate(s, fsys, b, ps)
-	if len(ps.list) == 0 {
-		b.prog = compile(s, ps)
-	}
+	b.prog = compile(s, ps)
 	if err := ps.err(); err != nil {
 		return nil, err
 	}
@@ -459,5 +456,3 @@ func validateData(d dataSpec, ps *problems) {
 		ps.add(d.at, "data %s: give json or text, one of them", d.Path.v)
 	}
 }
-
-func (b *Bundle) String() string { return fmt.Sprintf("%s v%s", b.Slug, b.Version) }

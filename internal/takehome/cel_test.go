@@ -117,6 +117,7 @@ func TestFunctions(t *testing.T) {
 		`now_rfc3339ms().endsWith("Z")`:         true,
 		`"a,b".split(",").size() == 2`:          true, // the strings extension
 		`math.greatest(1, 5, 3) == 5`:           true, // the math extension
+		`2.5 < 3 && 3 > 2.5`:                    true, // ordering compares int with double
 	} {
 		got, err := evalIn(t, 1, src, scopeBase, nil)
 		if err != nil || got != want {

@@ -333,8 +333,14 @@ func (c *compiler) step(ss stepSpec) *step {
 		st.release = ss.Restart.Release == nil || *ss.Restart.Release
 	case stepConcurrent:
 		cs := ss.Concurrent
+		if cs.Request == nil {
+			return nil // validate said so
+		}
 		st.conc = &concurrent{req: c.request(cs.Request), atOnce: cs.AtOnce, rate: cs.Rate, duration: cs.Duration.d}
 	case stepPoll:
+		if ss.Poll.Step == nil {
+			return nil // validate said so
+		}
 		inner := c.step(*ss.Poll.Step)
 		if inner == nil {
 			return nil

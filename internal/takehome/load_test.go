@@ -2,6 +2,8 @@ package takehome
 
 import (
 	"errors"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -86,6 +88,11 @@ func TestLoadProblems(t *testing.T) {
 			[]string{"takehome.yaml:23:9: check items.get reads captures.ids, which no step before it captures"}},
 		{"two kinds in a step", "      - http: {method: GET,", "      - sql: {query: SELECT 1}\n        http: {method: GET,",
 			[]string{"takehome.yaml:23:9: a step has one kind, this one has sql and http"}},
+		{"every problem at once", "points: 60\n    steps:\n      - http: {method: POST, path: /items, json: {name: \"${values.name}\"}, status: [200, 201]}\n        expect: [\"body.name == values.name\"]",
+			"points: 50\n    steps:\n      - http: {method: POST, path: /items, json: {name: \"${values.name}\"}, status: [200, 201]}\n        expect: [\"body.name === values.name\"]",
+			[]string{"takehome.yaml:10:5: the checks' points add up to 80, want 90", `takehome.yaml:16:18: expression "body.name === values.name"`}},
+		{"a step kind without its settings", "      - http: {method: GET,", "      - exec:\n      - http: {method: GET,",
+			[]string{"takehome.yaml:23:9: a exec step needs its settings"}},
 		{"missing required keys", "slug: demo\ntitle: Demo\n", "",
 			[]string{`missing required key "slug"`, `missing required key "title"`}},
 		{"variant fails an unknown check", "checks:\n", "variants:\n  - {name: slow, path: variants/slow, fails: [items.nope]}\nchecks:\n",
@@ -123,6 +130,36 @@ func TestLoadMissingFiles(t *testing.T) {
 	for _, w := range []string{"BRIEF.md: the candidate's brief cannot be read", "reference/: no reference solution"} {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("got %v, want it to say %q", err, w)
+		}
+	}
+}
+
+// TestLoadNeverPanics: a bundle with any one line of the test bundle's
+// takehome.yaml removed, or its value emptied, loads or says what is wrong.
+func TestLoadNeverPanics(t *testing.T) {
+	src, err := os.ReadFile("testdata/bundle/takehome.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(src), "\n")
+	for i, l := range lines {
+		variants := []string{""}
+		if k, _, ok := strings.Cut(l, ":"); ok {
+			variants = append(variants, k+":")
+		}
+		for _, v := range variants {
+			edited := slices.Clone(lines)
+			edited[i] = v
+			fsys := bundleFS(strings.Join(edited, "\n"))
+			fsys["variants/flawed/Procfile"] = fsys["reference/Procfile"]
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Errorf("line %d as %q: Load panicked: %v", i+1, v, r)
+					}
+				}()
+				Load(fsys)
+			}()
 		}
 	}
 }

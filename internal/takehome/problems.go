@@ -17,9 +17,10 @@ const specFile = "takehome.yaml"
 // that says it (Line and Col are 0 for problems of the folder itself, a
 // missing BRIEF.md say).
 type Problem struct {
-	File      string `json:"file"`
-	Line, Col int    `json:"-"`
-	Message   string `json:"message"`
+	File    string `json:"file"`
+	Line    int    `json:"line,omitempty"`
+	Col     int    `json:"col,omitempty"`
+	Message string `json:"message"`
 }
 
 func (p Problem) String() string {

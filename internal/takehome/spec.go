@@ -279,7 +279,12 @@ func (s *stepSpec) UnmarshalYAML(n ast.Node) error {
 		return err
 	}
 	s.kind = kinds[0]
-	if s.kind == stepRestart && s.Restart == nil {
+	missing := map[string]bool{stepHTTP: s.HTTP == nil, stepSQL: s.SQL == nil, stepConcurrent: s.Concurrent == nil,
+		stepPoll: s.Poll == nil, stepExec: s.Exec == nil}
+	if missing[s.kind] {
+		return errAt(n, "a %s step needs its settings (see the format in the README)", s.kind)
+	}
+	if s.Restart == nil {
 		s.Restart = &restartSpec{}
 	}
 	return nil

@@ -35,12 +35,17 @@ func LoadZip(r io.ReaderAt, size int64) (*Bundle, fs.FS, error) {
 	if len(zr.File) > maxZipEntries {
 		return nil, nil, fmt.Errorf("the zip holds %d entries; the limit is %d", len(zr.File), maxZipEntries)
 	}
+	// The bundle is held in memory as an fstest.MapFS: a plain map-backed
+	// fs.FS (the package imports no testing machinery).
 	files := fstest.MapFS{}
 	var total int64
 	for _, f := range zr.File {
 		name := strings.TrimSuffix(f.Name, "/")
 		if strings.Contains(f.Name, `\`) || !fs.ValidPath(name) || path.Clean(name) != name {
 			return nil, nil, fmt.Errorf("zip entry %q: a path inside the bundle, without .., a leading / or backslashes", f.Name)
+		}
+		if macJunk(name) {
+			continue
 		}
 		mode := f.Mode()
 		switch {
@@ -66,6 +71,11 @@ func LoadZip(r io.ReaderAt, size int64) (*Bundle, fs.FS, error) {
 		return nil, nil, err
 	}
 	return b, root, nil
+}
+
+// macJunk is what macOS's Compress adds beside a folder: not the bundle's.
+func macJunk(name string) bool {
+	return name == "__MACOSX" || strings.HasPrefix(name, "__MACOSX/") || path.Base(name) == ".DS_Store"
 }
 
 // readEntry unpacks one file, refusing it past the limits whatever its

@@ -133,6 +133,41 @@ func TestRunWithComposeCommand(t *testing.T) {
 	}
 }
 
+// A Django project without a Procfile gets `manage.py migrate` as release
+// and Django's server as web; here Django is not installed (no
+// requirements.txt), so the release fails, naming the module to add.
+// (PyPI is not reachable from the machines that run these tests: an
+// installed Django cannot be graded here.) Strict stops at the Procfile.
+func TestRunDjangoDetected(t *testing.T) {
+	files := map[string]string{"manage.py": "import os, sys\n" +
+		"os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n" +
+		"from django.core.management import execute_from_command_line\nexecute_from_command_line(sys.argv)\n"}
+	t.Run("adaptive", func(t *testing.T) {
+		card, err := env(t).Grade(context.Background(), suite(startTwice), repo(t, files), gradingtest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := lastFailedPhase(card)
+		want := `Python module "django" is not installed: add django to requirements.txt`
+		if card.Status != grading.StatusStartFailed || p.Name != "release" || !strings.HasPrefix(p.Message, want) {
+			t.Errorf("status %s, failed phase %+v, want release failing with %q", card.Status, p, want)
+		}
+		lines := []string{"setup.procfile: no Procfile: ran `python3 manage.py migrate --noinput` as release and started `python3 manage.py runserver 0.0.0.0:$PORT --noreload`"}
+		if !slices.Equal(adaptationLines(card), lines) {
+			t.Errorf("adaptations %q, want %q", adaptationLines(card), lines)
+		}
+	})
+	t.Run("strict", func(t *testing.T) {
+		card, err := env(t).Grade(context.Background(), suite(startTwice), repo(t, files), gradingtest.Options{Mode: grading.ModeStrict})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := lastFailedPhase(card); card.Status != grading.StatusBuildFailed || !strings.Contains(p.Message, "no Procfile") {
+			t.Errorf("status %s, failed phase %+v", card.Status, p)
+		}
+	})
+}
+
 // A repository detection knows nothing of fails its first start, saying
 // what was looked for.
 func TestRunNothingToStart(t *testing.T) {
@@ -142,7 +177,7 @@ func TestRunNothingToStart(t *testing.T) {
 	}
 	p := lastFailedPhase(card)
 	if card.Status != grading.StatusStartFailed || p.Name != "web" ||
-		!strings.Contains(p.Message, "no Procfile, and no package.json, go.mod, manage.py or app module") || !strings.Contains(p.Message, "add a Procfile with a web: line") {
+		!strings.Contains(p.Message, "no Procfile, and no package.json, go.mod, manage.py, Flask or FastAPI app (app.py, main.py, wsgi.py, server.py, app/main.py) or main.py") || !strings.Contains(p.Message, "add a Procfile with a web: line") {
 		t.Errorf("status %s, failed phase %+v", card.Status, p)
 	}
 	if c := card.Check("only.check"); c.Status != grading.CheckNotRun || len(card.Adaptations) != 0 {
@@ -188,6 +223,30 @@ func TestRunOtherPort(t *testing.T) {
 			t.Errorf("status %s, score %d, adaptations %v, verdicts %v", card.Status, card.Score, adaptationLines(card), verdicts(card))
 		}
 	})
+	// The port the repository names is taken as soon as it listens, over a
+	// lower one opened first (an admin port that answers nothing).
+	adminFirst := "require('net').createServer((c) => c.destroy()).listen(4000);\nsetTimeout(() => {\n" + serverJS("5000") + "}, 100);\n"
+	for _, tc := range []struct{ name, file, body, why string }{
+		{"compose ports", "docker-compose.yml", "services:\n  app:\n    build: .\n    ports: [\"8080:5000\"]\n", "published in docker-compose.yml (service app)"},
+		{"dotenv PORT", ".env", "PORT=5000\n", "PORT in .env"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files := map[string]string{"Procfile": "web: node server.js\n", "server.js": adminFirst, tc.file: tc.body}
+			card, err := env(t).Grade(context.Background(), suite(startTwice), repo(t, files), gradingtest.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]string{"setup.procfile": grading.CheckPassed, "setup.port": grading.CheckFailed,
+				"setup.database_url": grading.CheckPassed, "only.check": grading.CheckPassed}
+			if card.Status != grading.StatusGraded || fmt.Sprint(verdicts(card)) != fmt.Sprint(want) {
+				t.Errorf("status %s, verdicts %v, want %v; phases %+v", card.Status, verdicts(card), want, card.Phases)
+			}
+			lines := []string{"setup.port: listened on 5000 (" + tc.why + "), not $PORT: checks sent to 5000"}
+			if !slices.Equal(adaptationLines(card), lines) {
+				t.Errorf("adaptations %q, want %q", adaptationLines(card), lines)
+			}
+		})
+	}
 	t.Run("strict", func(t *testing.T) {
 		card, err := env(t).Grade(context.Background(), suite(startTwice), repo(t, files),
 			gradingtest.Options{Mode: grading.ModeStrict, ReadyTimeout: 3 * time.Second})

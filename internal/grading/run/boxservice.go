@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,8 +25,10 @@ type boxService struct {
 	env       map[string]string
 	webPort   int
 	// gradedPort is the port the checks go to: webPort, or in an adaptive
-	// run the port web listens on instead.
+	// run the port web listens on instead; portWhy says where the
+	// repository named that port ("" when it did not).
 	gradedPort int
+	portWhy    string
 
 	web      *sandbox.Process
 	webPhase grading.Phase // filled when web became ready, completed when it stops
@@ -154,7 +157,11 @@ func (s *boxService) launch(ctx context.Context, release bool) error {
 	s.web = web
 	if s.gradedPort != s.webPort && !e.portAdapted {
 		e.portAdapted = true
-		e.grader.Adapt(grading.SetupPort.ID, fmt.Sprintf("listened on %d, not $PORT: checks sent to %d", s.gradedPort, s.gradedPort))
+		port := strconv.Itoa(s.gradedPort)
+		if s.portWhy != "" {
+			port += " (" + s.portWhy + ")"
+		}
+		e.grader.Adapt(grading.SetupPort.ID, fmt.Sprintf("listened on %s, not $PORT: checks sent to %d", port, s.gradedPort))
 	}
 	return nil
 }
@@ -162,9 +169,10 @@ func (s *boxService) launch(ctx context.Context, release bool) error {
 // waitReady waits for web to listen on $PORT (within ReadyTimeout), then
 // for ReadyPath to answer below 500 (within readyPollWindow). Both are
 // polled: a slow service is never failed by a race. An adaptive run takes
-// the first other port web listens on as soon as it does.
+// the first other port web listens on as soon as it does, and the port the
+// repository's configuration names at once.
 func (s *boxService) waitReady(ctx context.Context, web *sandbox.Process) error {
-	s.gradedPort = s.webPort
+	s.gradedPort, s.portWhy = s.webPort, ""
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(s.webPort))
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
@@ -183,7 +191,10 @@ func (s *boxService) waitReady(ctx context.Context, web *sandbox.Process) error 
 			c.Close()
 			break
 		}
-		if p, ok := s.otherPort(); !ok || p != other {
+		if p, why, ok := s.otherPort(); ok && why != "" {
+			s.gradedPort, s.portWhy = p, why
+			break
+		} else if !ok || p != other {
 			other, otherSince = p, time.Now()
 		} else if time.Since(otherSince) >= otherPortGrace {
 			s.gradedPort = p
@@ -236,22 +247,25 @@ func (s *boxService) waitReady(ctx context.Context, web *sandbox.Process) error 
 // is not graded through the wrong one.
 const otherPortGrace = 500 * time.Millisecond
 
-// otherPort is, in an adaptive run, the lowest port web listens on when it
-// is not $PORT.
-func (s *boxService) otherPort() (int, bool) {
+// otherPort is, in an adaptive run, the port web listens on when it is not
+// $PORT: the one the repository's compose or .env file names (why says
+// which), else the lowest.
+func (s *boxService) otherPort() (port int, why string, ok bool) {
 	if s.e.o.Mode != grading.ModeAdaptive {
-		return 0, false
+		return 0, "", false
 	}
 	ports, err := s.e.box.ListeningPorts()
 	if err != nil {
-		return 0, false
+		return 0, "", false
 	}
-	for _, p := range ports {
-		if p != s.webPort {
-			return p, true
-		}
+	ports = slices.DeleteFunc(ports, func(p int) bool { return p == s.webPort })
+	if len(ports) == 0 {
+		return 0, "", false
 	}
-	return 0, false
+	if named, why := s.e.repoConfig().servicePort(); named > 0 && slices.Contains(ports, named) {
+		return named, why, true
+	}
+	return ports[0], "", true
 }
 
 // portWords names the port web is graded through, for messages.

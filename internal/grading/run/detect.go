@@ -26,7 +26,7 @@ type startPlan struct {
 }
 
 // lookedFor names what detection looks for, in the order it looks.
-const lookedFor = "no package.json, go.mod, manage.py or app module (app.py, main.py, wsgi.py, server.py)"
+const lookedFor = "no package.json, go.mod, manage.py, Flask or FastAPI app (app.py, main.py, wsgi.py, server.py, app/main.py) or main.py"
 
 // detectedBuild is the build of a repository started by detection: the
 // contract's build detection, plus what a buildpack adds to run it: tsc
@@ -71,6 +71,11 @@ func detectStart(root *os.Root) (startPlan, error) {
 	}
 	if p, ok, err := pythonAppStart(root); ok || err != nil {
 		return p, err
+	}
+	if exists(root, "main.py") {
+		// Nixpacks' Python convention: a main.py without a framework's app
+		// is a program that serves by itself (http.server, say).
+		return startPlan{Web: "python3 main.py", Says: "started with `python3 main.py`"}, nil
 	}
 	return startPlan{}, errors.New(lookedFor)
 }

@@ -86,6 +86,15 @@ def main():
 			web:   "flask --app app:app run --host 0.0.0.0 --port $PORT",
 		},
 		{
+			// Nixpacks' convention: a main.py that is no framework's app
+			// serves by itself.
+			name:  "python main.py",
+			files: map[string]string{"requirements.txt": "", "main.py": "from http.server import ThreadingHTTPServer\n", "server.py": ""},
+			build: "python3 -m venv .venv && .venv/bin/pip install --disable-pip-version-check -r requirements.txt",
+			web:   "python3 main.py",
+			line:  "no Procfile: started with `python3 main.py`",
+		},
+		{
 			name:  "fastapi",
 			files: map[string]string{"requirements.txt": "fastapi\nuvicorn\n", "app/main.py": "from fastapi import FastAPI\napi = FastAPI()\n", ".venv/bin/uvicorn": ""},
 			build: "python3 -m venv .venv && .venv/bin/pip install --disable-pip-version-check -r requirements.txt",
@@ -123,11 +132,11 @@ func TestNoPlan(t *testing.T) {
 		files map[string]string
 		says  string
 	}{
-		{"nothing", map[string]string{"README.md": "", "main.rb": ""}, "no package.json, go.mod, manage.py or app module"},
+		{"nothing", map[string]string{"README.md": "", "main.rb": ""}, "no package.json, go.mod, manage.py, Flask or FastAPI app (app.py, main.py, wsgi.py, server.py, app/main.py) or main.py"},
 		{"node without entry", map[string]string{"package.json": `{"scripts":{"test":"jest"}}`}, "no start script"},
 		{"go library", map[string]string{"go.mod": "module lib\n", "lib.go": "package lib\n"}, "no main package"},
 		{"fastapi without uvicorn", map[string]string{"main.py": "app = FastAPI()\n"}, "uvicorn is not installed"},
-		{"python without an app", map[string]string{"requirements.txt": "", "main.py": "print('hi')\n"}, "no package.json, go.mod, manage.py or app module"},
+		{"python without an app", map[string]string{"requirements.txt": "", "server.py": "print('hi')\n"}, "no package.json, go.mod, manage.py, Flask or FastAPI app (app.py, main.py, wsgi.py, server.py, app/main.py) or main.py"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			plan, err := detectStart(checkout(t, tc.files))

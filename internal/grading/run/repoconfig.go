@@ -35,6 +35,19 @@ type repoConfig struct {
 	port                          int
 }
 
+// servicePort is the port the repository says its service listens on: the
+// container port its compose file publishes, else PORT in its .env (or the
+// compose environment); 0 when it says none. why names where it was read.
+func (c *repoConfig) servicePort() (port int, why string) {
+	if c.port > 0 {
+		return c.port, "published in " + c.commandFrom
+	}
+	if p, err := strconv.Atoi(strings.TrimSpace(c.env["PORT"])); err == nil && p > 0 && p <= 65535 {
+		return p, "PORT in " + c.source["PORT"]
+	}
+	return 0, ""
+}
+
 // maxConfigBytes bounds what is read of each configuration file.
 const maxConfigBytes = 256 << 10
 

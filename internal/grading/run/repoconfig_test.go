@@ -138,3 +138,25 @@ func TestIsDatabaseVar(t *testing.T) {
 		t.Errorf("database variables %v, want %v", got, want)
 	}
 }
+
+// TestServicePort: the compose file's published container port comes
+// before PORT in .env; a PORT that is no port names none.
+func TestServicePort(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  *repoConfig
+		port int
+		why  string
+	}{
+		{"compose", &repoConfig{port: 5000, commandFrom: "compose.yaml (service api)", env: map[string]string{"PORT": "3000"}},
+			5000, "published in compose.yaml (service api)"},
+		{"dotenv", &repoConfig{env: map[string]string{"PORT": " 3000"}, source: map[string]string{"PORT": ".env.example"}},
+			3000, "PORT in .env.example"},
+		{"not a port", &repoConfig{env: map[string]string{"PORT": "${PORT}"}}, 0, ""},
+		{"out of range", &repoConfig{env: map[string]string{"PORT": "70000"}}, 0, ""},
+	} {
+		if port, why := tc.cfg.servicePort(); port != tc.port || why != tc.why {
+			t.Errorf("%s: %d %q, want %d %q", tc.name, port, why, tc.port, tc.why)
+		}
+	}
+}
