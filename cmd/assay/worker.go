@@ -13,6 +13,7 @@ import (
 	"github.com/assayhq/assay/internal/greenhouse"
 	"github.com/assayhq/assay/internal/outbox"
 	"github.com/assayhq/assay/internal/pipeline"
+	"github.com/assayhq/assay/internal/simjob"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/assayhq/assay/internal/tasks"
 	"github.com/assayhq/assay/internal/webhooks"
@@ -76,6 +77,8 @@ func runWorker(ctx context.Context, cfg *config.Config, st *store.Store) error {
 		Owner:   fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano()),
 		Metrics: pipeline.NewMetrics(prometheus.DefaultRegisterer),
 	})
+	w.HandleSimilarity(&simjob.Job{Store: st, Catalog: builtinCatalog(),
+		Fetch: simjob.GitFetcher{Options: gitfetch.Options{AllowLoopbackHTTP: cfg.AllowLoopback}, Sandbox: sb}})
 	mailer, err := newDeliverer(cfg, st)
 	if err != nil {
 		return err
