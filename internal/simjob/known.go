@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 
 	"github.com/assayhq/assay/internal/store"
 )
@@ -56,21 +55,4 @@ func (j *Job) CompareKnownSolution(ctx context.Context, id string) error {
 		return fmt.Errorf("similarity of known solution %s: %w", id, err)
 	}
 	return j.Store.StoreSimilarity(ctx, orgID, doc, matches)
-}
-
-// sortFragments orders fragments longest first (by fingerprints, then lines),
-// then by where they start on the submission's side.
-func sortFragments(fs []store.SimilarityFragment) {
-	sort.SliceStable(fs, func(a, b int) bool {
-		if fs[a].Fingerprints != fs[b].Fingerprints {
-			return fs[a].Fingerprints > fs[b].Fingerprints
-		}
-		if la, lb := fs[a].SelfEnd-fs[a].SelfStart, fs[b].SelfEnd-fs[b].SelfStart; la != lb {
-			return la > lb
-		}
-		if fs[a].SelfPath != fs[b].SelfPath {
-			return fs[a].SelfPath < fs[b].SelfPath
-		}
-		return fs[a].SelfStart < fs[b].SelfStart
-	})
 }

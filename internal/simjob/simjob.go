@@ -173,6 +173,7 @@ func (g *groupIndex) compare(doc store.SimilarityDoc, p similarity.Prepared) ([]
 		}
 		// The longest first: the pair page lists them in this order.
 		sortFragments(sm.Fragments)
+		sm.Fragments = dropEchoes(sm.Fragments)
 		out = append(out, sm)
 	}
 	return out, nil

@@ -8,6 +8,7 @@ import (
 	"github.com/assayhq/assay/internal/auth"
 	"github.com/assayhq/assay/internal/catalog"
 	"github.com/assayhq/assay/internal/rules"
+	"github.com/assayhq/assay/internal/similarity"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -38,7 +39,8 @@ type assessmentForm struct {
 	Takehome, Title, Instructions, View string
 	Mode                                string // grading mode: adaptive or strict
 	Hours, Attempts                     string
-	Blind                               bool // reviewers see candidates by number until a decision
+	Blind                               bool   // reviewers see candidates by number until a decision
+	Similarity                          string // the similarity threshold in percent
 	Errors                              map[string]string
 }
 
@@ -51,18 +53,19 @@ func formValues(c *gin.Context, f *assessmentForm) {
 	f.View = c.PostForm("candidate_view")
 	f.Mode = c.PostForm("grading_mode")
 	f.Blind = c.PostForm("blind_review") == "on"
+	f.Similarity = strings.TrimSpace(c.PostForm("similarity_threshold"))
 }
 
 func (s *server) newAssessment(c *gin.Context) {
 	s.render(c, http.StatusOK, "assessment_new", "New assessment", assessmentForm{
 		Takehomes: s.Catalog.Takehomes(), Hours: strconv.Itoa(rules.DefaultHours), Attempts: strconv.Itoa(rules.DefaultAttempts),
-		View: rules.DefaultCandidateView, Mode: rules.DefaultGradingMode,
+		View: rules.DefaultCandidateView, Mode: rules.DefaultGradingMode, Similarity: percentOf(similarity.DefaultThreshold),
 	})
 }
 
 // validate checks the form by the rules the API checks its JSON by. A
 // number that does not parse breaks its rule as 0 does.
-func (f *assessmentForm) validate(cat *catalog.Catalog) (hours, attempts int) {
+func (f *assessmentForm) validate(cat *catalog.Catalog) (hours, attempts int, threshold float64) {
 	f.Errors = map[string]string{}
 	if _, ok := cat.Takehome(f.Takehome); !ok {
 		f.Errors["takehome"] = "Choose a take-home."
@@ -75,20 +78,40 @@ func (f *assessmentForm) validate(cat *catalog.Catalog) (hours, attempts int) {
 	check(f.Errors, "attempts", "attempts", rules.MaxSubmissions(attempts))
 	check(f.Errors, "view", "the candidate view", rules.CandidateView(f.View))
 	check(f.Errors, "mode", "the grading mode", rules.GradingMode(f.Mode))
-	return hours, attempts
+	if f.Similarity == "" {
+		return hours, attempts, 0 // left as it is (the default on create)
+	}
+	percent, _ := strconv.Atoi(f.Similarity)
+	threshold = float64(percent) / 100
+	if rules.SimilarityThreshold(threshold) != nil {
+		f.Errors["similarity"] = "The similarity threshold must be a whole percentage from 1 to 100."
+	}
+	return hours, attempts, threshold
 }
+
+// given is a threshold the form gave, nil when it gave none.
+func given(threshold float64) *float64 {
+	if threshold == 0 {
+		return nil
+	}
+	return &threshold
+}
+
+// percentOf shows a threshold as the form's whole percentage.
+func percentOf(f float64) string { return strconv.Itoa(int(f*100 + 0.5)) }
 
 func (s *server) createAssessment(c *gin.Context) {
 	f := assessmentForm{Takehomes: s.Catalog.Takehomes(), Takehome: c.PostForm("takehome")}
 	formValues(c, &f)
-	hours, attempts := f.validate(s.Catalog)
+	hours, attempts, threshold := f.validate(s.Catalog)
 	if len(f.Errors) > 0 {
 		s.render(c, http.StatusUnprocessableEntity, "assessment_new", "New assessment", f)
 		return
 	}
 	th, _ := s.Catalog.Takehome(f.Takehome)
 	as := store.Assessment{Takehome: th.Slug, SuiteVersion: th.Version, Title: f.Title, Instructions: f.Instructions,
-		HoursAllowed: hours, MaxSubmissions: attempts, CandidateView: f.View, GradingMode: f.Mode, BlindReview: f.Blind}
+		HoursAllowed: hours, MaxSubmissions: attempts, CandidateView: f.View, GradingMode: f.Mode, BlindReview: f.Blind,
+		SimilarityThreshold: threshold}
 	if err := s.Store.CreateAssessment(c.Request.Context(), actor(c), &as); err != nil {
 		s.fail(c, err)
 		return
@@ -158,7 +181,7 @@ func (s *server) editAssessment(c *gin.Context) {
 	s.render(c, http.StatusOK, "assessment_new", "Edit "+as.Title, assessmentForm{
 		ID: as.ID, Takehomes: s.Catalog.Takehomes(), Takehome: as.Takehome, Title: as.Title, Instructions: as.Instructions,
 		Hours: strconv.Itoa(as.HoursAllowed), Attempts: strconv.Itoa(as.MaxSubmissions), View: as.CandidateView,
-		Mode: as.GradingMode, Blind: as.BlindReview,
+		Mode: as.GradingMode, Blind: as.BlindReview, Similarity: percentOf(as.SimilarityThreshold),
 	})
 }
 
@@ -172,14 +195,14 @@ func (s *server) updateAssessment(c *gin.Context) {
 	}
 	f := assessmentForm{ID: as.ID, Takehomes: s.Catalog.Takehomes(), Takehome: as.Takehome}
 	formValues(c, &f)
-	hours, attempts := f.validate(s.Catalog)
+	hours, attempts, threshold := f.validate(s.Catalog)
 	if len(f.Errors) > 0 {
 		s.render(c, http.StatusUnprocessableEntity, "assessment_new", "Edit "+as.Title, f)
 		return
 	}
 	_, err = s.Store.UpdateAssessment(c.Request.Context(), actor(c), as.ID, store.AssessmentChanges{
 		Title: &f.Title, Instructions: &f.Instructions, HoursAllowed: &hours, MaxSubmissions: &attempts, CandidateView: &f.View,
-		GradingMode: &f.Mode, BlindReview: &f.Blind,
+		GradingMode: &f.Mode, BlindReview: &f.Blind, SimilarityThreshold: given(threshold),
 	})
 	if err != nil {
 		s.fail(c, err)
