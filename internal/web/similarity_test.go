@@ -10,14 +10,19 @@ import (
 	"testing/fstest"
 
 	"github.com/assayhq/assay/internal/simjob"
+	"github.com/chromedp/chromedp"
 	"github.com/assayhq/assay/internal/store"
 )
 
-// goCode is eight functions of Go named after name: two calls are a renamed
-// copy of each other.
-func goCode(name string) fstest.MapFS {
+// goCode is eight functions of Go named after name, after a table of
+// padding numbers: two calls are a renamed copy of each other.
+func goCode(name string, padding int) fstest.MapFS {
 	var b strings.Builder
-	b.WriteString("package main\n\nimport \"fmt\"\n\n")
+	b.WriteString("package main\n\nimport \"fmt\"\n\nvar table = []int{\n")
+	for i := range padding {
+		fmt.Fprintf(&b, "\t%d,\n", i)
+	}
+	b.WriteString("}\n\n")
 	for i := range 8 {
 		fmt.Fprintf(&b, "func %s%d(items []string, limit int) (int, error) {\n\ttotal := 0\n\tfor i, item := range items {\n"+
 			"\t\tif i >= limit {\n\t\t\treturn total, fmt.Errorf(\"too many: %%d\", i)\n\t\t}\n", name, i)
@@ -29,16 +34,17 @@ func goCode(name string) fstest.MapFS {
 	return fstest.MapFS{"main.go": {Data: []byte(b.String())}, "README.md": {Data: []byte("# Mine\n")}}
 }
 
-// copiedPair grades Grace Hopper and, with a renamed copy of her code, Mal
-// Lory in an assessment reviewed blind, and runs their similarity tasks.
-func copiedPair(t *testing.T, e *env) (grace, mal string) {
+// copiedPair grades Grace Hopper and, with a renamed copy of her code below
+// padding lines of his own, Mal Lory in an assessment reviewed blind, and
+// runs their similarity tasks.
+func copiedPair(t *testing.T, e *env, padding int) (grace, mal string) {
 	t.Helper()
 	a := store.Actor{OrgID: e.org, Label: "test"}
 	as := reviewAssessment(t, e, a, true)
 	grace, _ = gradedIn(t, e, a, as, "Grace Hopper", "ghopper", 70)
 	mal, _ = gradedIn(t, e, a, as, "Mal Lory", "mlory", 60)
 	job := &simjob.Job{Store: e.st, Catalog: helloCatalog}
-	for id, code := range map[string]fstest.MapFS{grace: goCode("sum"), mal: goCode("add")} {
+	for id, code := range map[string]fstest.MapFS{grace: goCode("sum", 0), mal: goCode("add", padding)} {
 		if _, err := e.st.RequestRegrade(context.Background(), e.actor(store.RoleReviewer), id); err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +72,7 @@ func getPage(t *testing.T, c *http.Client, u string) (int, string) {
 // flag (a recruiter may not mark).
 func TestSimilarityFlagPairPageAndMark(t *testing.T) {
 	e := newEnv(t, "")
-	grace, mal := copiedPair(t, e)
+	grace, mal := copiedPair(t, e, 0)
 	rev, rec := staffClient(e, store.RoleReviewer), staffClient(e, store.RoleRecruiter)
 
 	_, table := getPage(t, rec, e.url+"/submissions")
@@ -137,7 +143,7 @@ func TestSimilarityFlagPairPageAndMark(t *testing.T) {
 // refuses; the assessment's threshold set from its form.
 func TestSimilarityRoutesEveryRoleOtherOrganisation(t *testing.T) {
 	e := newEnv(t, "")
-	grace, mal := copiedPair(t, e)
+	grace, mal := copiedPair(t, e, 0)
 	own := "/submissions/" + mal + "/similarity/" + grace
 	other := "/submissions/" + grace + "/similarity/00000000-0000-0000-0000-000000000000"
 	for _, role := range []string{store.RoleAdmin, store.RoleRecruiter, store.RoleReviewer} {
@@ -164,7 +170,7 @@ func TestSimilarityRoutesEveryRoleOtherOrganisation(t *testing.T) {
 	x, _ := gradedIn(t, e, b, bas, "Xena", "xena", 50)
 	y, _ := gradedIn(t, e, b, bas, "Yuri", "yuri", 50)
 	job := &simjob.Job{Store: e.st, Catalog: helloCatalog}
-	for id, code := range map[string]fstest.MapFS{x: goCode("sum"), y: goCode("add")} {
+	for id, code := range map[string]fstest.MapFS{x: goCode("sum", 0), y: goCode("add", 0)} {
 		if _, err := e.st.RequestRegrade(context.Background(), b, id); err != nil {
 			t.Fatal(err)
 		}
@@ -238,5 +244,47 @@ func TestSimilarityRoutesEveryRoleOtherOrganisation(t *testing.T) {
 	saved, err := e.st.Assessment(context.Background(), e.org, as.Submission.AssessmentID)
 	if err != nil || resp.StatusCode != http.StatusSeeOther || saved.SimilarityThreshold != 0.75 {
 		t.Errorf("threshold from the form: %d, saved %+v", resp.StatusCode, saved)
+	}
+}
+
+// TestSimilarityInTheBrowser: a reviewer follows the flag from the table to
+// the scorecard and the pair page, where a fragment's link scrolls the
+// submission's file to the copied lines, and marks the pair.
+func TestSimilarityInTheBrowser(t *testing.T) {
+	e := newEnv(t, "")
+	_, mal := copiedPair(t, e, 200)
+	b := newBrowser(t)
+	tab := b.tab()
+	b.signIn(tab, e.url, "reviewer@acme.test")
+	b.do(tab, "follow the flag to the pair page",
+		chromedp.Navigate(e.url+"/submissions"),
+		chromedp.Click(chromedp.CSS(`a.flag-similar[href^="/submissions/`+mal+`"]`)),
+		chromedp.WaitVisible(chromedp.ID("similarity-flag")),
+		chromedp.Click(chromedp.CSS(`#similarity-flag a`)),
+		chromedp.WaitVisible(chromedp.ID("pair-facts")),
+	)
+	if got := b.text(tab, "h1"); got != "Candidate 2 and Candidate 1" {
+		t.Errorf("pair page heading %q under blind review", got)
+	}
+	scrolled := func() float64 {
+		v, err := chromedp.Run(tab, chromedp.Evaluate[float64](`document.querySelector(".pair .pane").scrollTop`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if before := scrolled(); before != 0 {
+		t.Fatalf("the pane starts scrolled to %v", before)
+	}
+	b.do(tab, "follow the first fragment", chromedp.Click(chromedp.CSS(`ol.fragments li:first-child a`)),
+		chromedp.WaitVisible(chromedp.ID("a-f1")))
+	if after := scrolled(); after < 1000 {
+		t.Errorf("the submission's pane scrolled to %v px: the copied lines start after 200 lines of its own", after)
+	}
+	b.screenshot(tab, "similarity-pair")
+	b.do(tab, "mark the pair", chromedp.Click(chromedp.CSS(`#mark-form button`)), chromedp.WaitVisible(chromedp.ID("reviewed")))
+	b.do(tab, "back to the table", chromedp.Navigate(e.url+"/submissions"), chromedp.WaitVisible(chromedp.CSS("table.subs")))
+	if n, err := chromedp.Run(tab, chromedp.Evaluate[int](`document.querySelectorAll("a.flag-similar").length`)); err != nil || n != 0 {
+		t.Errorf("%d flags left on the table after the mark (%v)", n, err)
 	}
 }
