@@ -446,3 +446,62 @@ func TestKnownSolutionByURLFlagsACopy(t *testing.T) {
 		}
 	}
 }
+
+// TestRecomputeMatchesTheTasks: recomputing an assessment's group from the
+// stored fingerprints gives the results the tasks gave one by one; a
+// snapshot without fingerprints (graded before similarity) is fingerprinted
+// on the way; another organisation's results are left alone.
+func TestRecomputeMatchesTheTasks(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	goSolution := graders + "/planets-crud/testdata/solutions/go"
+	planets := e.assessment(t, e.a, "planets-crud")
+	ids := []string{
+		e.graded(t, e.a, planets, "Ada", os.DirFS(goSolution)),
+		e.graded(t, e.a, planets, "Grace", os.DirFS(graders+"/planets-crud/testdata/solutions/node")),
+		e.graded(t, e.a, planets, "Mallory", renamed(t, goSolution)),
+	}
+	elsewhere := e.graded(t, e.b, e.assessment(t, e.b, "planets-crud"), "Eve", os.DirFS(goSolution))
+	e.graded(t, e.b, e.assessment(t, e.b, "planets-crud"), "Eve's twin", os.DirFS(goSolution))
+	e.runTasks(t)
+	strip := func(ms []store.SimilarityMatch) []store.SimilarityMatch {
+		for i := range ms {
+			ms[i].ComputedAt = time.Time{}
+		}
+		return ms
+	}
+	want := map[string][]store.SimilarityMatch{}
+	for _, id := range ids {
+		want[id] = strip(e.matches(t, e.a, id))
+	}
+	theirs := strip(e.matches(t, e.b, elsewhere))
+	if len(want[ids[2]]) == 0 || len(theirs) != 1 {
+		t.Fatalf("tasks gave %+v and %+v", want, theirs)
+	}
+	// As if Ada had been graded before similarity existed.
+	if err := e.st.SetSnapshotFingerprints(ctx, e.a.OrgID, ids[0], 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	done, err := e.job.Recompute(ctx, e.a.OrgID, planets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Documents != 3 || done.Flagged != 2 {
+		t.Errorf("recompute %+v, want 3 documents compared and 2 submissions flagged", done)
+	}
+	for _, id := range ids {
+		if got := strip(e.matches(t, e.a, id)); !reflect.DeepEqual(got, want[id]) {
+			t.Errorf("%s after recompute:\n%+v\nthe tasks gave:\n%+v", id, got, want[id])
+		}
+	}
+	if got := strip(e.matches(t, e.b, elsewhere)); !reflect.DeepEqual(got, theirs) {
+		t.Errorf("Globex's results changed: %+v", got)
+	}
+	_, _, doc, err := e.st.SnapshotForSimilarity(ctx, ids[0], 1)
+	if err != nil || doc.Fingerprints == nil {
+		t.Errorf("Ada's snapshot has no fingerprints after the recompute (%v)", err)
+	}
+	if _, err := e.job.Recompute(ctx, e.a.OrgID, e.assessment(t, e.b, "planets-crud")); err == nil {
+		t.Error("recomputed another organisation's assessment")
+	}
+}
