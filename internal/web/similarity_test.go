@@ -10,8 +10,8 @@ import (
 	"testing/fstest"
 
 	"github.com/assayhq/assay/internal/simjob"
-	"github.com/chromedp/chromedp"
 	"github.com/assayhq/assay/internal/store"
+	"github.com/chromedp/chromedp"
 )
 
 // goCode is eight functions of Go named after name, after a table of
