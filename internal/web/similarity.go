@@ -112,7 +112,8 @@ type pairLine struct {
 	Anchors []string // "a-f3": fragment 3 starts on this line on this side
 }
 
-// fragmentView is one fragment in the list, with the page showing its files.
+// fragmentView is one fragment in the list, with the page showing its files
+// (the template adds each side's anchor).
 type fragmentView struct {
 	store.SimilarityFragment
 	N   int
@@ -168,8 +169,7 @@ func (s *server) similarityPair(c *gin.Context) {
 	base := data.Match.PairURL()
 	for i, f := range m.Fragments {
 		q := url.Values{"a": {f.SelfPath}, "b": {f.OtherPath}}
-		data.Fragments = append(data.Fragments, fragmentView{SimilarityFragment: f, N: i + 1,
-			URL: base + "?" + q.Encode() + "#a-f" + strconv.Itoa(i+1)})
+		data.Fragments = append(data.Fragments, fragmentView{SimilarityFragment: f, N: i + 1, URL: base + "?" + q.Encode()})
 	}
 	selfFiles, otherFiles, err := s.pairFiles(ctx, p.OrgID, *m)
 	if err != nil {

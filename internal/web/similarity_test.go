@@ -15,12 +15,13 @@ import (
 )
 
 // goCode is eight functions of Go named after name, after a table of
-// padding numbers: two calls are a renamed copy of each other.
-func goCode(name string, padding int) fstest.MapFS {
+// padding items written as item (a format of one number): two calls are a
+// renamed copy of each other, their tables alike only when item is.
+func goCode(name string, padding int, item string) fstest.MapFS {
 	var b strings.Builder
-	b.WriteString("package main\n\nimport \"fmt\"\n\nvar table = []int{\n")
+	b.WriteString("package main\n\nimport \"fmt\"\n\nvar table = []any{\n")
 	for i := range padding {
-		fmt.Fprintf(&b, "\t%d,\n", i)
+		fmt.Fprintf(&b, "\t"+item+",\n", i)
 	}
 	b.WriteString("}\n\n")
 	for i := range 8 {
@@ -34,9 +35,10 @@ func goCode(name string, padding int) fstest.MapFS {
 	return fstest.MapFS{"main.go": {Data: []byte(b.String())}, "README.md": {Data: []byte("# Mine\n")}}
 }
 
-// copiedPair grades Grace Hopper and, with a renamed copy of her code below
-// padding lines of his own, Mal Lory in an assessment reviewed blind, and
-// runs their similarity tasks.
+// copiedPair grades Grace Hopper and, with a renamed copy of her code, Mal
+// Lory in an assessment reviewed blind (the copied code comes after padding
+// lines of Mal's own and half as many of Grace's), and runs their
+// similarity tasks.
 func copiedPair(t *testing.T, e *env, padding int) (grace, mal string) {
 	t.Helper()
 	a := store.Actor{OrgID: e.org, Label: "test"}
@@ -44,7 +46,7 @@ func copiedPair(t *testing.T, e *env, padding int) (grace, mal string) {
 	grace, _ = gradedIn(t, e, a, as, "Grace Hopper", "ghopper", 70)
 	mal, _ = gradedIn(t, e, a, as, "Mal Lory", "mlory", 60)
 	job := &simjob.Job{Store: e.st, Catalog: helloCatalog}
-	for id, code := range map[string]fstest.MapFS{grace: goCode("sum", 0), mal: goCode("add", padding)} {
+	for id, code := range map[string]fstest.MapFS{grace: goCode("sum", padding/2, `"%d"`), mal: goCode("add", padding, "%d")} {
 		if _, err := e.st.RequestRegrade(context.Background(), e.actor(store.RoleReviewer), id); err != nil {
 			t.Fatal(err)
 		}
@@ -103,7 +105,7 @@ func TestSimilarityFlagPairPageAndMark(t *testing.T) {
 		}
 	}
 	for _, want := range []string{`<tr class="match"><td class="ln"><a id="a-f1"></a>`, `<a id="b-f1"></a>`,
-		`?a=main.go&amp;b=main.go#a-f1"><code>main.go</code>`, `<span class="kd">func</span>`, "This submission: <code>main.go</code>",
+		`?a=main.go&amp;b=main.go#a-f1"><code>main.go</code>`, `?a=main.go&amp;b=main.go#b-f1" class="other-side"><code>main.go</code>`, `<span class="kd">func</span>`, "This submission: <code>main.go</code>",
 		"Candidate 1: <code>main.go</code>", "Mark reviewed: not a concern"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("pair page lacks %q", want)
@@ -170,7 +172,7 @@ func TestSimilarityRoutesEveryRoleOtherOrganisation(t *testing.T) {
 	x, _ := gradedIn(t, e, b, bas, "Xena", "xena", 50)
 	y, _ := gradedIn(t, e, b, bas, "Yuri", "yuri", 50)
 	job := &simjob.Job{Store: e.st, Catalog: helloCatalog}
-	for id, code := range map[string]fstest.MapFS{x: goCode("sum", 0), y: goCode("add", 0)} {
+	for id, code := range map[string]fstest.MapFS{x: goCode("sum", 0, ""), y: goCode("add", 0, "")} {
 		if _, err := e.st.RequestRegrade(context.Background(), b, id); err != nil {
 			t.Fatal(err)
 		}
@@ -266,20 +268,21 @@ func TestSimilarityInTheBrowser(t *testing.T) {
 	if got := b.text(tab, "h1"); got != "Candidate 2 and Candidate 1" {
 		t.Errorf("pair page heading %q under blind review", got)
 	}
-	scrolled := func() float64 {
-		v, err := chromedp.Run(tab, chromedp.Evaluate[float64](`document.querySelector(".pair .pane").scrollTop`))
+	scrolled := func(pane string) float64 {
+		v, err := chromedp.Run(tab, chromedp.Evaluate[float64](`document.querySelector(".pair .pane:`+pane+`").scrollTop`))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return v
 	}
-	if before := scrolled(); before != 0 {
-		t.Fatalf("the pane starts scrolled to %v", before)
+	if before := scrolled("first-child") + scrolled("last-child"); before != 0 {
+		t.Fatalf("the panes start scrolled by %v px", before)
 	}
 	b.do(tab, "follow the first fragment", chromedp.Click(chromedp.CSS(`ol.fragments li:first-child a`)),
 		chromedp.WaitVisible(chromedp.ID("a-f1")))
-	if after := scrolled(); after < 1000 {
-		t.Errorf("the submission's pane scrolled to %v px: the copied lines start after 200 lines of its own", after)
+	// 200 and 100 lines of their own before the copied code, about 20 px each.
+	if self, other := scrolled("first-child"), scrolled("last-child"); self < 3000 || other < 1500 {
+		t.Errorf("the panes scrolled to %v and %v px: want both at the copied lines", self, other)
 	}
 	b.screenshot(tab, "similarity-pair")
 	b.do(tab, "mark the pair", chromedp.Click(chromedp.CSS(`#mark-form button`)), chromedp.WaitVisible(chromedp.ID("reviewed")))
