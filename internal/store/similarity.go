@@ -164,6 +164,12 @@ func (s *Store) SetSnapshotFingerprints(ctx context.Context, orgID, submissionID
 // out. Running it again with the same matches changes nothing.
 func (s *Store) StoreSimilarity(ctx context.Context, orgID string, doc SimilarityDoc, matches []SimilarityMatch) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
+		// One organisation's results are stored one document at a time: two
+		// tasks writing the same pair from its two sides would otherwise
+		// lock its rows in opposite orders.
+		if err := tx.Exec(`SELECT pg_advisory_xact_lock(hashtext('similarity:' || ?))`, orgID).Error; err != nil {
+			return fmt.Errorf("lock similarity results: %w", err)
+		}
 		gained := map[string]bool{}
 		switch doc.Kind {
 		case OtherSubmission:

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/assayhq/assay/internal/similarity"
 	"github.com/assayhq/assay/internal/simjob"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/chromedp/chromedp"
@@ -289,5 +290,53 @@ func TestSimilarityInTheBrowser(t *testing.T) {
 	b.do(tab, "back to the table", chromedp.Navigate(e.url+"/submissions"), chromedp.WaitVisible(chromedp.CSS("table.subs")))
 	if n, err := chromedp.Run(tab, chromedp.Evaluate[int](`document.querySelectorAll("a.flag-similar").length`)); err != nil || n != 0 {
 		t.Errorf("%d flags left on the table after the mark (%v)", n, err)
+	}
+}
+
+// TestKnownSolutionPairPage: a submission copied from a registered known
+// solution shows the solution by its URL on the scorecard and the pair page,
+// with the solution's file beside the candidate's.
+func TestKnownSolutionPairPage(t *testing.T) {
+	e := newEnv(t, "")
+	ctx := context.Background()
+	a := store.Actor{OrgID: e.org, Label: "test"}
+	as := reviewAssessment(t, e, a, false)
+	sub, _ := gradedIn(t, e, a, as, "Mal Lory", "mlory", 60)
+	if _, err := e.st.RequestRegrade(ctx, a, sub); err != nil {
+		t.Fatal(err)
+	}
+	storeRun(t, e, sub, hostileScorecard(70), takeCode(t, goCode("add", 0, "")))
+	k, err := e.st.AddKnownSolution(ctx, e.actor(store.RoleAdmin), helloSuite.Slug, "https://github.com/someone/hello-answer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As the task leaves it once fetched: the snapshot and its fingerprints.
+	answer := takeCode(t, goCode("sum", 0, ""))
+	files := make([]similarity.File, len(answer.Files))
+	for i, f := range answer.Files {
+		files[i] = similarity.File{Path: f.Path, Content: f.Content}
+	}
+	fp, err := similarity.NewIndex(similarity.Options{}).Fingerprint(files).MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.KnownSolutionFetched(ctx, k.ID, "feed", answer, fp); err != nil {
+		t.Fatal(err)
+	}
+	if err := (&simjob.Job{Store: e.st, Catalog: helloCatalog}).CompareKnownSolution(ctx, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	rev := staffClient(e, store.RoleReviewer)
+	_, card := getPage(t, rev, e.url+"/submissions/"+sub)
+	pair := "/submissions/" + sub + "/similarity/" + k.ID
+	if !strings.Contains(card, `<a href="`+pair+`">Known solution https://github.com/someone/hello-answer</a>`) {
+		t.Errorf("the scorecard does not name the known solution by its URL")
+	}
+	status, page := getPage(t, rev, e.url+pair)
+	for _, want := range []string{"and a known solution</h1>", "<dt>Known solution</dt><dd><code>https://github.com/someone/hello-answer</code>",
+		"Known solution https://github.com/someone/hello-answer: <code>main.go</code>", `<a id="b-f1"></a>`, "sum0"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("known solution pair page (%d) lacks %q", status, want)
+		}
 	}
 }
