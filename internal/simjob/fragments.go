@@ -31,6 +31,9 @@ func sortFragments(fs []store.SimilarityFragment) {
 func dropEchoes(fragments []store.SimilarityFragment) []store.SimilarityFragment {
 	var kept []store.SimilarityFragment
 	for _, f := range fragments {
+		if len(kept) == store.MaxStoredFragments {
+			break // the store keeps no more; the rest are the shortest
+		}
 		selfInside, otherInside := false, false
 		for _, k := range kept {
 			selfInside = selfInside || (k.SelfPath == f.SelfPath && k.SelfStart <= f.SelfStart && f.SelfEnd <= k.SelfEnd)

@@ -31,7 +31,7 @@ type env struct {
 	b   store.Actor // organisation Globex
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	db := storetest.New(t)
 	globex, err := db.Store.EnsureOrganization(context.Background(), "Globex")
 	if err != nil {
@@ -44,7 +44,7 @@ func newEnv(t *testing.T) *env {
 		job: &simjob.Job{Store: db.Store, Catalog: cat, Fetch: simjob.GitFetcher{Options: gitfetch.Options{AllowLoopbackHTTP: true}}}}
 }
 
-func (e *env) assessment(t *testing.T, a store.Actor, takehome string) string {
+func (e *env) assessment(t testing.TB, a store.Actor, takehome string) string {
 	t.Helper()
 	as := store.Assessment{Takehome: takehome, SuiteVersion: "1", Title: takehome, HoursAllowed: 24, MaxSubmissions: 3,
 		CandidateView: store.ViewTotal}
@@ -57,7 +57,7 @@ func (e *env) assessment(t *testing.T, a store.Actor, takehome string) string {
 // graded submits for a new candidate of the assessment and finishes a
 // grading run that kept fsys as its code; the similarity task is then in
 // the outbox, not yet run.
-func (e *env) graded(t *testing.T, a store.Actor, assessmentID, name string, fsys fs.FS) string {
+func (e *env) graded(t testing.TB, a store.Actor, assessmentID, name string, fsys fs.FS) string {
 	t.Helper()
 	ctx := context.Background()
 	token, err := e.st.CreateInvitation(ctx, a, &store.Invitation{AssessmentID: assessmentID, CandidateName: name,
@@ -73,7 +73,7 @@ func (e *env) graded(t *testing.T, a store.Actor, assessmentID, name string, fsy
 	return sub.ID
 }
 
-func (e *env) finish(t *testing.T, id string, fsys fs.FS) {
+func (e *env) finish(t testing.TB, id string, fsys fs.FS) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := e.st.ClaimSubmission(ctx, id, "w", time.Minute); err != nil {

@@ -19,9 +19,9 @@ const (
 // the closest pairs are worth a reviewer's time (similarity.DefaultMaxMatches).
 const MaxSimilarityMatches = 10
 
-// maxStoredFragments bounds the fragments kept per pair, the longest first:
+// MaxStoredFragments bounds the fragments kept per pair, the longest first:
 // a whole copied repository is a few hundred; the page lists them all.
-const maxStoredFragments = 500
+const MaxStoredFragments = 500
 
 // SimilarityFragment is a run of code found in both, as line ranges (both
 // ends included) on the submission's side ("self") and the other's.
@@ -217,8 +217,8 @@ func (s *Store) StoreSimilarity(ctx context.Context, orgID string, doc Similarit
 
 // putMatch writes one pair from its submission's side.
 func putMatch(tx *gorm.DB, orgID string, m SimilarityMatch) error {
-	if len(m.Fragments) > maxStoredFragments {
-		m.Fragments = m.Fragments[:maxStoredFragments]
+	if len(m.Fragments) > MaxStoredFragments {
+		m.Fragments = m.Fragments[:MaxStoredFragments]
 	}
 	longest, err := json.Marshal(m.Longest)
 	if err != nil {
