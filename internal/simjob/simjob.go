@@ -120,9 +120,9 @@ func (j *Job) prepare(ctx context.Context, g *groupIndex, orgID string, d store.
 	}
 	if d.Fingerprints != nil {
 		f, err := similarity.ParseFingerprints(d.Fingerprints)
+		var p similarity.Prepared
 		if err == nil {
-			p, err := g.ix.PrepareStored(d.ID, g.group, kind, f)
-			if !errors.Is(err, similarity.ErrStale) {
+			if p, err = g.ix.PrepareStored(d.ID, g.group, kind, f); !errors.Is(err, similarity.ErrStale) {
 				return p, err
 			}
 		}

@@ -198,7 +198,7 @@ func (s *server) scorecard(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if data.Similarity, err = s.similarityOf(c, d.Submission.ID); err != nil {
+	if data.Similarity, err = s.similarityOf(c, d.Submission.ID, as.ID); err != nil {
 		s.fail(c, err)
 		return
 	}

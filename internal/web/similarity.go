@@ -36,8 +36,11 @@ func (m matchView) PairURL() string {
 	return "/submissions/" + m.SubmissionID + "/similarity/" + m.OtherID
 }
 
-// otherSide names the other side of a match as the viewer of role may see it.
-func (s *server) otherSide(ctx context.Context, p *auth.Principal, m store.SimilarityMatch) (matchView, error) {
+// otherSide names the other side of a match as the viewer of role may see
+// it; a submission of another assessment than assessmentID (the same
+// take-home) carries that assessment's title, since candidates are numbered
+// per assessment.
+func (s *server) otherSide(ctx context.Context, p *auth.Principal, assessmentID string, m store.SimilarityMatch) (matchView, error) {
 	v := matchView{SimilarityMatch: m}
 	if m.OtherKind == store.OtherKnownSolution {
 		k, err := s.Store.KnownSolution(ctx, p.OrgID, m.OtherID)
@@ -58,11 +61,15 @@ func (s *server) otherSide(ctx context.Context, p *auth.Principal, m store.Simil
 	who := rules.Candidate{Name: d.Invitation.CandidateName, Email: d.Invitation.CandidateEmail, RepoURL: d.Submission.RepoURL,
 		Number: d.CandidateNumber, BlindReview: as.BlindReview, Decided: d.Decision() != nil}.ForViewer(p.Role)
 	v.OtherName, v.OtherURL = who.Name, "/submissions/"+m.OtherID
+	if as.ID != assessmentID {
+		v.OtherName += " (" + as.Title + ")"
+	}
 	return v, nil
 }
 
-// similarityOf builds the scorecard's similarity section.
-func (s *server) similarityOf(c *gin.Context, submissionID string) (*similarityView, error) {
+// similarityOf builds the scorecard's similarity section of a submission of
+// the assessment.
+func (s *server) similarityOf(c *gin.Context, submissionID, assessmentID string) (*similarityView, error) {
 	ctx, p := c.Request.Context(), auth.Current(c)
 	matches, threshold, err := s.Store.SubmissionSimilarity(ctx, p.OrgID, submissionID)
 	if err != nil {
@@ -70,7 +77,7 @@ func (s *server) similarityOf(c *gin.Context, submissionID string) (*similarityV
 	}
 	v := &similarityView{Threshold: threshold}
 	for _, m := range matches {
-		mv, err := s.otherSide(ctx, p, m)
+		mv, err := s.otherSide(ctx, p, assessmentID, m)
 		if err != nil {
 			return nil, err
 		}
@@ -152,7 +159,7 @@ func (s *server) similarityPair(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	mv, err := s.otherSide(ctx, p, *m)
+	mv, err := s.otherSide(ctx, p, as.ID, *m)
 	if err != nil {
 		s.fail(c, err)
 		return

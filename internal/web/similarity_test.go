@@ -340,3 +340,36 @@ func TestKnownSolutionPairPage(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchInAnotherAssessmentNamesIt: candidates are numbered per
+// assessment, so a match in another assessment of the same take-home says
+// which one.
+func TestMatchInAnotherAssessmentNamesIt(t *testing.T) {
+	e := newEnv(t, "")
+	ctx := context.Background()
+	grace, mal := copiedPair(t, e, 0)
+	a := store.Actor{OrgID: e.org, Label: "test"}
+	second := store.Assessment{Takehome: helloSuite.Slug, SuiteVersion: helloSuite.Version, Title: "Spring intake",
+		HoursAllowed: 24, MaxSubmissions: 3, CandidateView: store.ViewTotal, BlindReview: true}
+	if err := e.st.CreateAssessment(ctx, a, &second); err != nil {
+		t.Fatal(err)
+	}
+	ivy, _ := gradedIn(t, e, a, second.ID, "Ivy Copy", "icopy", 50)
+	if _, err := e.st.RequestRegrade(ctx, a, ivy); err != nil {
+		t.Fatal(err)
+	}
+	storeRun(t, e, ivy, hostileScorecard(70), takeCode(t, goCode("mul", 0, "")))
+	if err := (&simjob.Job{Store: e.st, Catalog: helloCatalog}).CompareSubmission(ctx, ivy, 2); err != nil {
+		t.Fatal(err)
+	}
+	_, card := getPage(t, staffClient(e, store.RoleReviewer), e.url+"/submissions/"+ivy)
+	for _, want := range []string{`/similarity/` + grace + `">Candidate 1 (Backend round)</a>`, `/similarity/` + mal + `">Candidate 2 (Backend round)</a>`} {
+		if !strings.Contains(card, want) {
+			t.Errorf("Ivy's scorecard lacks %q", want)
+		}
+	}
+	if _, card = getPage(t, staffClient(e, store.RoleReviewer), e.url+"/submissions/"+grace); !strings.Contains(card, `">Candidate 1 (Spring intake)</a>`) ||
+		strings.Contains(card, "Ivy Copy") {
+		t.Error("Grace's scorecard does not name Ivy's assessment, or names Ivy under blind review")
+	}
+}
