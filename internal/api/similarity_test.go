@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"sync/atomic"
@@ -20,15 +21,20 @@ import (
 // structure of its own (identical code in every pair would tie them all).
 var pairs atomic.Int64
 
-// copiedCode is a few functions of Go whose statements follow seed, named
-// after name: two calls with one seed are a renamed copy.
+// copiedCode is eight functions of Go whose statements follow seed, named
+// after name, and two of the candidate's own (named after name too): two
+// calls with one seed are a renamed copy, each with a little of its own.
 func copiedCode(name string, seed int64) fstest.MapFS {
 	statements := []string{"total += len(item)", "if total > limit {\n\t\t\ttotal--\n\t\t}",
 		"for k := 0; k < limit; k++ {\n\t\t\ttotal += k\n\t\t}", "fmt.Println(item, total)"}
 	rng := rand.New(rand.NewPCG(uint64(seed), 7))
+	own := rand.New(rand.NewPCG(uint64(seed), uint64(len(name))))
 	var b strings.Builder
 	b.WriteString("package main\n\nimport \"fmt\"\n\n")
-	for i := range 8 {
+	for i := range 10 {
+		if i >= 8 {
+			rng = own
+		}
 		fmt.Fprintf(&b, "func %s%d(items []string, limit int) int {\n\ttotal := 0\n\tfor _, item := range items {\n", name, i)
 		for range 6 {
 			b.WriteString("\t\t" + statements[rng.IntN(len(statements))] + "\n")
@@ -62,7 +68,7 @@ func (e *env) codedWith(o *org, fsys fstest.MapFS) string {
 func (e *env) similarPair(o *org) string {
 	seed := pairs.Add(1)
 	first := e.codedWith(o, copiedCode("sum", seed))
-	second := e.codedWith(o, copiedCode("total", seed))
+	second := e.codedWith(o, copiedCode("total!", seed))
 	job := &simjob.Job{Store: e.store, Catalog: testCatalog}
 	for _, id := range []string{first, second} {
 		if err := job.CompareSubmission(context.Background(), id, 1); err != nil {
@@ -101,7 +107,7 @@ func TestSimilarityThroughTheAPI(t *testing.T) {
 	}
 	e.mustJSON(e.do("GET", "/api/v1/submissions/"+id+"/similarity", rec, nil), 200, &list)
 	if list.Threshold != 0.4 || len(list.Items) != 1 || list.Items[0].OtherID != other || !list.Items[0].Flagged ||
-		list.Items[0].Similarity < 0.9 {
+		list.Items[0].Similarity < 0.5 {
 		t.Fatalf("similarity %+v: want the copy flagged at the default threshold 0.4", list)
 	}
 	var pair store.SimilarityMatch
@@ -147,6 +153,30 @@ func TestSimilarityThroughTheAPI(t *testing.T) {
 		}
 		errorBody(t, resp)
 	}
+	// The threshold is the assessment's: refused outside (0, 1], and a
+	// higher one lifts the flag.
+	for _, bad := range []any{0, 1.5, -0.2, "high"} {
+		resp := e.do("PATCH", "/api/v1/assessments/"+e.a.assessment, rec, map[string]any{"similarity_threshold": bad})
+		if resp.StatusCode != 400 {
+			t.Errorf("similarity_threshold %v: %d, want 400", bad, resp.StatusCode)
+		}
+		errorBody(t, resp)
+	}
+	e.mustJSON(e.do("DELETE", "/api/v1/submissions/"+id+"/similarity/"+other+"/mark", rev, nil), 200, &pair)
+	if !pair.Flagged {
+		t.Fatalf("the mark withdrawn, the pair is not flagged again: %+v", pair)
+	}
+	above := math.Round(pair.Similarity*100+1) / 100
+	if above > 1 {
+		t.Fatalf("the pair shares everything (%v): each side should have code of its own", pair.Similarity)
+	}
+	var as store.Assessment
+	e.mustJSON(e.do("PATCH", "/api/v1/assessments/"+e.a.assessment, rec, map[string]any{"similarity_threshold": above}), 200, &as)
+	e.mustJSON(e.do("GET", "/api/v1/submissions/"+id+"/similarity/"+other, rec, nil), 200, &pair)
+	if as.SimilarityThreshold != above || pair.Flagged {
+		t.Errorf("threshold %v over the pair's %v: still flagged", as.SimilarityThreshold, pair.Similarity)
+	}
+
 	var k store.KnownSolution
 	e.mustJSON(e.do("POST", "/api/v1/known-solutions", admin, map[string]any{"takehome": "planets-crud", "repo_url": "https://github.com/a/b"}), 201, &k)
 	if k.Status != store.KnownPending || k.AddedBy != "admin@acme.test" {
