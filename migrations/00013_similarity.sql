@@ -29,6 +29,7 @@ CREATE TABLE known_solutions (
     added_by      uuid REFERENCES users(id) ON DELETE SET NULL,
     created_at    timestamptz NOT NULL DEFAULT now(),
     fetched_at    timestamptz,
+    fetches       integer NOT NULL DEFAULT 1, -- numbers the fetch tasks (refetch)
     UNIQUE (org_id, takehome, repo_url)
 );
 

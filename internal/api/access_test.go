@@ -97,6 +97,7 @@ func staffRoutes() []route {
 		{"POST", "/api/v1/known-solutions", map[string]any{"takehome": "planets-crud", "repo_url": "https://github.com/someone/planets-answer"}, admins, 201, nil},
 		{"GET", "/api/v1/known-solutions/{id}", nil, admins, 200, (*env).freshKnownSolution},
 		{"DELETE", "/api/v1/known-solutions/{id}", nil, admins, 204, (*env).freshKnownSolution},
+		{"POST", "/api/v1/known-solutions/{id}/refetch", nil, admins, 202, (*env).freshKnownSolution},
 		{"GET", "/api/v1/users", nil, admins, 200, nil},
 		{"POST", "/api/v1/users", nil, admins, 201, nil}, // body made per case: emails are unique
 		{"PATCH", "/api/v1/users/{id}", map[string]any{"role": "recruiter"}, admins, 200, (*env).freshUserFor},

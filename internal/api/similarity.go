@@ -22,6 +22,7 @@ func (a *api) registerSimilarity(staff *gin.RouterGroup, anyone, reviewers, admi
 	staff.POST("/known-solutions", admins, a.addKnownSolution)
 	staff.GET("/known-solutions/:id", admins, a.getKnownSolution)
 	staff.DELETE("/known-solutions/:id", admins, a.deleteKnownSolution)
+	staff.POST("/known-solutions/:id/refetch", admins, a.refetchKnownSolution)
 }
 
 // getSimilarity lists a submission's closest matches with the assessment's
@@ -127,4 +128,14 @@ func (a *api) deleteKnownSolution(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// refetchKnownSolution fetches a known solution again (202: the task does it).
+func (a *api) refetchKnownSolution(c *gin.Context) {
+	k, err := a.Store.RefetchKnownSolution(c.Request.Context(), actor(c), c.Param("id"))
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusAccepted, k)
 }

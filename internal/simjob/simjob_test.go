@@ -429,11 +429,12 @@ func TestKnownSolutionByURLFlagsACopy(t *testing.T) {
 	// The fetch policy: a private address, and plain http without the
 	// dev/test switch, are refused and the solution says why.
 	strict := &simjob.Job{Store: e.st, Catalog: e.job.Catalog, Fetch: simjob.GitFetcher{}}
+	var bad *store.KnownSolution
 	for _, tc := range []struct{ url, why string }{
 		{"https://10.1.2.3/acme/solution", "10.1.2.3"},
 		{url, "plain http"},
 	} {
-		bad, err := e.st.AddKnownSolution(ctx, e.b, "planets-crud", tc.url)
+		bad, err = e.st.AddKnownSolution(ctx, e.b, "planets-crud", tc.url)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -444,6 +445,28 @@ func TestKnownSolutionByURLFlagsACopy(t *testing.T) {
 		if bad.Status != store.KnownFailed || !strings.Contains(bad.Error, tc.why) {
 			t.Errorf("%s: %+v, want failed naming %q", tc.url, bad, tc.why)
 		}
+	}
+	// Those registrations' tasks were the strict worker's, run above.
+	if _, err := e.st.RelayOutbox(ctx, 100, func(store.OutboxMessage) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	// The failed one fetched again, by a worker with the dev switch this
+	// time, is ready; the refetch is audited.
+	if _, err := e.st.RefetchKnownSolution(ctx, e.a, bad.ID); err == nil {
+		t.Error("Acme refetched Globex's known solution")
+	}
+	if bad, err = e.st.RefetchKnownSolution(ctx, e.b, bad.ID); err != nil || bad.Status != store.KnownPending {
+		t.Fatalf("refetch: %+v %v", bad, err)
+	}
+	if n := e.runTasks(t); n != 1 {
+		t.Errorf("%d tasks after the refetch, want its one", n)
+	}
+	if bad, _ = e.st.KnownSolution(ctx, e.b.OrgID, bad.ID); bad.Status != store.KnownReady || bad.CommitSHA != commit {
+		t.Errorf("after the refetch: %+v", bad)
+	}
+	log, _ := e.st.AuditLog(ctx, e.b.OrgID, 1)
+	if len(log) != 1 || log[0].Action != "known_solution.refetched" {
+		t.Errorf("audit %+v, want the refetch", log)
 	}
 }
 

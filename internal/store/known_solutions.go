@@ -70,6 +70,36 @@ func (s *Store) AddKnownSolution(ctx context.Context, a Actor, takehome, repoURL
 	return s.KnownSolution(ctx, a.OrgID, id)
 }
 
+// RefetchKnownSolution hands a known solution of a's organisation to the
+// similarity task again: after a failed fetch, or when its repository moved
+// on. Its snapshot and fingerprints are dropped, so the task fetches the
+// default branch afresh; its matches stay until the task replaces them.
+// Audited.
+func (s *Store) RefetchKnownSolution(ctx context.Context, a Actor, id string) (*KnownSolution, error) {
+	k, err := s.KnownSolution(ctx, a.OrgID, id)
+	if err != nil {
+		return nil, err
+	}
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		var fetches int
+		err := tx.Raw(`UPDATE known_solutions SET status = 'pending', error = '', summary = NULL, files_gz = NULL,
+			fingerprints = NULL, fetches = fetches + 1 WHERE org_id = ? AND id = ? RETURNING fetches`, a.OrgID, id).Row().Scan(&fetches)
+		if err != nil {
+			return fmt.Errorf("refetch known solution %s: %w", id, err)
+		}
+		// A task id of its own: the first fetch's may still be kept by the queue.
+		if err := addOutbox(tx, tasks.CompareKnownSolution, fmt.Sprintf("known:%s:%d", id, fetches), tasks.QueueSimilarity,
+			tasks.KnownSolutionPayload{KnownSolutionID: id}); err != nil {
+			return err
+		}
+		return audit(tx, a, "known_solution.refetched", "known_solution", id, map[string]any{"takehome": k.Takehome, "repo_url": k.RepoURL})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.KnownSolution(ctx, a.OrgID, id)
+}
+
 // KnownSolutions lists the organisation's known solutions (of one take-home
 // when takehome is not empty), newest first.
 func (s *Store) KnownSolutions(ctx context.Context, orgID, takehome string) ([]KnownSolution, error) {

@@ -79,3 +79,11 @@ func (s *server) deleteKnownSolution(c *gin.Context) {
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/known-solutions")
 }
+
+func (s *server) refetchKnownSolution(c *gin.Context) {
+	if _, err := s.Store.RefetchKnownSolution(c.Request.Context(), actor(c), c.Param("id")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/known-solutions")
+}

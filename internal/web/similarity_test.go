@@ -227,6 +227,22 @@ func TestSimilarityRoutesEveryRoleOtherOrganisation(t *testing.T) {
 		t.Errorf("registering a known solution: %d, not listed as pending", resp.StatusCode)
 	}
 
+	known, err := e.st.KnownSolutions(context.Background(), e.org, "")
+	if err != nil || len(known) != 1 {
+		t.Fatalf("known solutions %+v %v", known, err)
+	}
+	for role, want := range map[string]int{store.RoleRecruiter: http.StatusForbidden, store.RoleAdmin: http.StatusSeeOther} {
+		c := staffClient(e, role)
+		resp, err := c.PostForm(e.url+"/admin/known-solutions/"+known[0].ID+"/refetch", url.Values{"csrf_token": {csrfTokenOf(t, c, e.url+"/submissions")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("fetch again as %s: %d, want %d", role, resp.StatusCode, want)
+		}
+	}
+
 	as, err := e.st.Submission(context.Background(), e.org, mal)
 	if err != nil {
 		t.Fatal(err)

@@ -129,6 +129,7 @@ func Register(r *gin.Engine, d Deps) error {
 	staff.GET("/admin/known-solutions", admins, s.knownSolutions)
 	staff.POST("/admin/known-solutions", admins, s.addKnownSolution)
 	staff.POST("/admin/known-solutions/:id/delete", admins, s.deleteKnownSolution)
+	staff.POST("/admin/known-solutions/:id/refetch", admins, s.refetchKnownSolution)
 	staff.GET("/admin/webhooks", admins, s.webhooks)
 	staff.POST("/admin/webhooks", admins, s.createWebhook)
 	staff.POST("/admin/webhooks/:id", admins, s.updateWebhook)
