@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // FingerprintVersion names the tokens and the hashing fingerprints are made
@@ -72,6 +73,10 @@ func (ix *Index) PrepareStored(id string, g Group, kind Kind, f Fingerprints) (P
 	return Prepared{id: id, group: g, kind: kind, fp: f.fp}, nil
 }
 
+// Count is the number of fingerprints of a prepared document, repeats
+// included (see Reserve).
+func (p Prepared) Count() int { return len(p.fp.prints) }
+
 // Insert indexes a document without comparing it with the others: how a
 // group's index is rebuilt from stored fingerprints before one new document
 // is compared against it (AddPrepared), at the cost of a few map appends per
@@ -84,7 +89,9 @@ func (ix *Index) Insert(doc Prepared) error {
 	if gi.ids[doc.id] {
 		return fmt.Errorf("%w: %q", ErrDuplicateID, doc.id)
 	}
-	added := keep(doc.fp, gi.template)
+	seen := seenMaps.Get().(map[uint64]int)
+	added := keepInto(doc.fp, gi.template, seen)
+	seenMaps.Put(seen)
 	docIndex := uint32(len(gi.docs))
 	gi.docs = append(gi.docs, added.doc(doc.id, doc.kind))
 	gi.ids[doc.id] = true
@@ -92,6 +99,20 @@ func (ix *Index) Insert(doc Prepared) error {
 		gi.postings[hash] = append(gi.postings[hash], posting{doc: docIndex, at: uint32(at)})
 	}
 	return nil
+}
+
+// seenMaps are keep's counting maps, reused: a rebuild inserts thousands of
+// documents, and each map grows to a document's size once.
+var seenMaps = sync.Pool{New: func() any { return map[uint64]int{} }}
+
+// Reserve sizes an empty group's index for about fingerprints postings in
+// all (the sum of the documents' Count), so that a rebuild from stored
+// fingerprints does not grow the postings map step by step; it does nothing
+// to a group that has documents.
+func (ix *Index) Reserve(g Group, fingerprints int) {
+	if gi := ix.group(g); len(gi.docs) == 0 {
+		gi.postings = make(map[uint64][]posting, fingerprints)
+	}
 }
 
 // fingerprintsMagic starts every encoding, so that a column holding

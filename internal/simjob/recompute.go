@@ -38,12 +38,17 @@ func (j *Job) Recompute(ctx context.Context, orgID, assessmentID string) (Recomp
 	if err := g.ix.SetTemplateFingerprints(g.group, tmpl); err != nil {
 		return done, err
 	}
-	for _, d := range docs {
-		p, err := j.prepare(ctx, g, orgID, d)
-		if err != nil {
+	prepared := make([]similarity.Prepared, len(docs))
+	total := 0
+	for i, d := range docs {
+		if prepared[i], err = j.prepare(ctx, g, orgID, d); err != nil {
 			return done, fmt.Errorf("recompute %s: %w", d.ID, err)
 		}
-		matches, err := g.compare(d, p)
+		total += prepared[i].Count()
+	}
+	g.ix.Reserve(g.group, total)
+	for i, d := range docs {
+		matches, err := g.compare(d, prepared[i])
 		if err != nil {
 			return done, fmt.Errorf("recompute %s: %w", d.ID, err)
 		}

@@ -95,6 +95,8 @@ func (j *Job) buildIndex(ctx context.Context, orgID, takehome string, skip func(
 	if err != nil {
 		return nil, err
 	}
+	prepared := make([]similarity.Prepared, 0, len(docs))
+	total := 0
 	for _, d := range docs {
 		if skip(d) {
 			continue
@@ -103,10 +105,15 @@ func (j *Job) buildIndex(ctx context.Context, orgID, takehome string, skip func(
 		if err != nil {
 			return nil, err
 		}
+		prepared = append(prepared, p)
+		total += p.Count()
+		g.docs[d.ID] = d
+	}
+	g.ix.Reserve(g.group, total)
+	for _, p := range prepared {
 		if err := g.ix.Insert(p); err != nil {
 			return nil, err
 		}
-		g.docs[d.ID] = d
 	}
 	return g, nil
 }
