@@ -13,6 +13,7 @@ import (
 	"github.com/assayhq/assay/internal/greenhouse"
 	"github.com/assayhq/assay/internal/outbox"
 	"github.com/assayhq/assay/internal/pipeline"
+	"github.com/assayhq/assay/internal/simjob"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/assayhq/assay/internal/tasks"
 	"github.com/assayhq/assay/internal/webhooks"
@@ -79,6 +80,8 @@ func runWorker(ctx context.Context, cfg *config.Config, st *store.Store) error {
 	})
 	engine := &pipeline.BundleEngine{Sandbox: sb, DB: gdb, Fetch: fetch}
 	w.HandleTakehomeChecks(&pipeline.TakehomeChecker{Store: st, Grade: engine.GradeFunc})
+	w.HandleSimilarity(&simjob.Job{Store: st, Catalog: builtinCatalog(),
+		Fetch: simjob.GitFetcher{Options: gitfetch.Options{AllowLoopbackHTTP: cfg.AllowLoopback}, Sandbox: sb}})
 	mailer, err := newDeliverer(cfg, st)
 	if err != nil {
 		return err

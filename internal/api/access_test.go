@@ -89,6 +89,15 @@ func staffRoutes() []route {
 		{"GET", "/api/v1/submissions/{id}/code/file?path=main.go", nil, all, 200, (*env).codedSubmission},
 		{"GET", "/api/v1/submissions/{id}/comments", nil, all, 200, (*env).codedSubmission},
 		{"POST", "/api/v1/submissions/{id}/comments", map[string]any{"path": "main.go", "line": 1, "body": "why?"}, reviewers, 201, (*env).codedSubmission},
+		{"GET", "/api/v1/submissions/{id}/similarity", nil, all, 200, (*env).similarSubmission},
+		{"GET", "/api/v1/submissions/{id}/similarity/{other}", nil, all, 200, (*env).similarPair},
+		{"POST", "/api/v1/submissions/{id}/similarity/{other}/mark", nil, reviewers, 200, (*env).similarPair},
+		{"DELETE", "/api/v1/submissions/{id}/similarity/{other}/mark", nil, reviewers, 200, (*env).similarPair},
+		{"GET", "/api/v1/known-solutions", nil, admins, 200, nil},
+		{"POST", "/api/v1/known-solutions", map[string]any{"takehome": "planets-crud", "repo_url": "https://github.com/someone/planets-answer"}, admins, 201, nil},
+		{"GET", "/api/v1/known-solutions/{id}", nil, admins, 200, (*env).freshKnownSolution},
+		{"DELETE", "/api/v1/known-solutions/{id}", nil, admins, 204, (*env).freshKnownSolution},
+		{"POST", "/api/v1/known-solutions/{id}/refetch", nil, admins, 202, (*env).freshKnownSolution},
 		{"GET", "/api/v1/users", nil, admins, 200, nil},
 		{"POST", "/api/v1/users", nil, admins, 201, nil}, // body made per case: emails are unique
 		{"PATCH", "/api/v1/users/{id}", map[string]any{"role": "recruiter"}, admins, 200, (*env).freshUserFor},
@@ -214,7 +223,9 @@ func TestEveryRouteEveryRoleBothOrganisations(t *testing.T) {
 				t.Run(name, func(t *testing.T) {
 					path := r.path
 					if r.target != nil {
-						path = strings.Replace(path, "{id}", r.target(e, owner), 1)
+						// A pair's target is "id other": both halves of the path.
+						id, other, _ := strings.Cut(r.target(e, owner), " ")
+						path = strings.Replace(strings.Replace(path, "{id}", id, 1), "{other}", other, 1)
 					}
 					body := r.body
 					if r.path == "/api/v1/users" && r.method == "POST" {
@@ -247,7 +258,7 @@ func TestEveryRouteEveryRoleBothOrganisations(t *testing.T) {
 			}
 		}
 		t.Run(r.method+" "+r.path+" without token", func(t *testing.T) {
-			path := strings.Replace(r.path, "{id}", "00000000-0000-0000-0000-000000000000", 1)
+			path := strings.NewReplacer("{id}", "00000000-0000-0000-0000-000000000000", "{other}", "00000000-0000-0000-0000-000000000000").Replace(r.path)
 			resp := e.do(r.method, path, "", r.body)
 			if resp.StatusCode != http.StatusUnauthorized {
 				t.Fatalf("status %d, want 401", resp.StatusCode)

@@ -134,6 +134,7 @@ func Register(r *gin.Engine, d Deps) error {
 	staff.PATCH("/users/:id", admins, a.updateUser)
 	staff.GET("/audit", admins, a.auditLog)
 	a.registerWebhooks(staff, admins)
+	a.registerSimilarity(staff, anyone, reviewers, admins)
 	a.registerInterviews(staff, anyone)
 	a.registerGreenhouse(v1, staff, admins)
 	if d.QueueMonitor != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/assayhq/assay/internal/auth"
 	"github.com/assayhq/assay/internal/rules"
+	"github.com/assayhq/assay/internal/similarity"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -23,6 +24,8 @@ type assessmentRequest struct {
 	GradingMode     *string `json:"grading_mode"`
 	BlindReview     *bool   `json:"blind_review"`
 	Archived        *bool   `json:"archived"`
+	// SimilarityThreshold flags submissions sharing this share of their code.
+	SimilarityThreshold *float64 `json:"similarity_threshold"`
 }
 
 // validate checks the fields that are present.
@@ -32,7 +35,8 @@ func (r *assessmentRequest) validate() error {
 	}
 	for _, err := range []error{check(r.Title, rules.Title), check(r.Instructions, rules.Instructions),
 		check(r.HoursAllowed, rules.HoursAllowed), check(r.MaxSubmissions, rules.MaxSubmissions),
-		check(r.CandidateView, rules.CandidateView), check(r.GradingMode, rules.GradingMode)} {
+		check(r.CandidateView, rules.CandidateView), check(r.GradingMode, rules.GradingMode),
+		check(r.SimilarityThreshold, rules.SimilarityThreshold)} {
 		if err != nil {
 			return err
 		}
@@ -76,6 +80,7 @@ func (a *api) createAssessment(c *gin.Context) {
 		Instructions: deref(req.Instructions, ""), HoursAllowed: deref(req.HoursAllowed, rules.DefaultHours),
 		MaxSubmissions: deref(req.MaxSubmissions, rules.DefaultAttempts), CandidateView: deref(req.CandidateView, rules.DefaultCandidateView),
 		GradingMode: deref(req.GradingMode, rules.DefaultGradingMode), BlindReview: deref(req.BlindReview, false),
+		SimilarityThreshold: deref(req.SimilarityThreshold, similarity.DefaultThreshold),
 	}
 	if err := a.Store.CreateAssessment(c.Request.Context(), actor(c), &as); err != nil {
 		respondError(c, err)
@@ -125,6 +130,7 @@ func (a *api) updateAssessment(c *gin.Context) {
 	as, err := a.Store.UpdateAssessment(c.Request.Context(), actor(c), c.Param("id"), store.AssessmentChanges{
 		Title: req.Title, Instructions: req.Instructions, HoursAllowed: req.HoursAllowed,
 		MaxSubmissions: req.MaxSubmissions, CandidateView: req.CandidateView, GradingMode: req.GradingMode, BlindReview: req.BlindReview, Archived: req.Archived,
+		SimilarityThreshold: req.SimilarityThreshold,
 	})
 	if err != nil {
 		respondError(c, err)

@@ -150,3 +150,12 @@ func Comment(s string) error {
 	}
 	return text("body", s)
 }
+
+// SimilarityThreshold checks an assessment's similarity threshold: a share
+// of fingerprints, above 0 (everything would flag) and at most 1.
+func SimilarityThreshold(f float64) error {
+	if !(f > 0 && f <= 1) {
+		return &Error{"similarity_threshold", "must be above 0 and at most 1 (0.4 flags a submission sharing 40% of its code)"}
+	}
+	return nil
+}

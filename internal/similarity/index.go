@@ -190,8 +190,14 @@ type kept struct {
 }
 
 func keep(fp fingerprints, template map[uint64]struct{}) kept {
-	k := kept{paths: fp.paths}
-	seen := map[uint64]int{}
+	return keepInto(fp, template, map[uint64]int{})
+}
+
+// keepInto is keep counting in seen, emptied first: rebuilding an index from
+// stored fingerprints reuses one map for thousands of documents.
+func keepInto(fp fingerprints, template map[uint64]struct{}, seen map[uint64]int) kept {
+	clear(seen)
+	k := kept{paths: fp.paths, hashes: make([]uint64, 0, len(fp.prints)), locations: make([]location, 0, len(fp.prints))}
 	for _, p := range fp.prints {
 		if _, ok := template[p.hash]; ok {
 			continue

@@ -85,6 +85,8 @@ type AssessmentChanges struct {
 	GradingMode    *string
 	BlindReview    *bool
 	Archived       *bool
+	// SimilarityThreshold is from 0 (excluded) to 1 (rules.SimilarityThreshold).
+	SimilarityThreshold *float64
 }
 
 // UpdateAssessment applies changes to one assessment of the actor's organisation.
@@ -111,6 +113,7 @@ func (s *Store) UpdateAssessment(ctx context.Context, a Actor, id string, c Asse
 		set("grading_mode", deref(c.GradingMode), c.GradingMode != nil)
 		set("blind_review", deref(c.BlindReview), c.BlindReview != nil)
 		set("archived", deref(c.Archived), c.Archived != nil)
+		set("similarity_threshold", deref(c.SimilarityThreshold), c.SimilarityThreshold != nil)
 		if len(changes) == 0 {
 			return nil
 		}

@@ -55,16 +55,12 @@ func keepCodeSnapshot(tx *gorm.DB, orgID, id string, run int, s *snapshot.Snapsh
 	if err != nil {
 		return fmt.Errorf("encode code summary of %s: %w", id, err)
 	}
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if err := json.NewEncoder(zw).Encode(s.Files); err != nil {
-		return fmt.Errorf("compress code of %s: %w", id, err)
-	}
-	if err := zw.Close(); err != nil {
+	files, err := gzipFiles(s.Files)
+	if err != nil {
 		return fmt.Errorf("compress code of %s: %w", id, err)
 	}
 	err = tx.Exec(`INSERT INTO code_snapshots (org_id, submission_id, run, summary, files_gz) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (submission_id, run) DO NOTHING`, orgID, id, max(run, 1), summary, buf.Bytes()).Error
+		ON CONFLICT (submission_id, run) DO NOTHING`, orgID, id, max(run, 1), summary, files).Error
 	if err != nil {
 		return fmt.Errorf("keep code snapshot of %s: %w", id, err)
 	}
@@ -133,13 +129,35 @@ func (s *Store) CodeFiles(ctx context.Context, orgID, submissionID string, run i
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("code of submission %s run %d: %w", submissionID, run, ErrNotFound)
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(rows[0].FilesGz))
+	files, err := gunzipFiles(rows[0].FilesGz)
 	if err != nil {
 		return nil, fmt.Errorf("read code of %s: %w", submissionID, err)
 	}
+	return files, nil
+}
+
+// gzipFiles is how a snapshot's files are stored: one gzip-compressed JSON
+// document.
+func gzipFiles(files []snapshot.File) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if err := json.NewEncoder(zw).Encode(files); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func gunzipFiles(b []byte) ([]snapshot.File, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
 	var files []snapshot.File
 	if err := json.NewDecoder(io.Reader(zr)).Decode(&files); err != nil {
-		return nil, fmt.Errorf("read code of %s: %w", submissionID, err)
+		return nil, err
 	}
 	return files, nil
 }

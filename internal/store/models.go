@@ -88,6 +88,9 @@ type Assessment struct {
 
 	// BlindReview hides candidates from reviewers until a decision (rules.Candidate.ForViewer).
 	BlindReview bool `json:"blind_review"`
+	// SimilarityThreshold flags a submission sharing this much code with
+	// another or with a known solution (0 on create: the column's default, 0.4).
+	SimilarityThreshold float64 `gorm:"default:0.4" json:"similarity_threshold"`
 	// Rubric is the criteria as edited; nil until then (Criteria gives the rubric in force).
 	Rubric []Criterion `gorm:"serializer:json" json:"-"`
 	// TakehomeVersionID pins the version of an organisation's own take-home

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/assayhq/assay/internal/tasks"
 	"gorm.io/gorm"
 )
 
@@ -42,6 +43,13 @@ func keepRunResult(tx *gorm.DB, orgID, id string, run int, r GradeResult, score,
 	}
 	if r.Code != nil {
 		if err := keepCodeSnapshot(tx, orgID, id, run, r.Code); err != nil {
+			return err
+		}
+		// The similarity task compares the snapshot once it is committed
+		// (outbox); its id names the run, and the task is idempotent.
+		err := addOutbox(tx, tasks.CompareSubmission, fmt.Sprintf("similarity:%s:%d", id, max(run, 1)), tasks.QueueSimilarity,
+			tasks.SimilarityPayload{SubmissionID: id, Run: max(run, 1)})
+		if err != nil {
 			return err
 		}
 	}

@@ -19,6 +19,13 @@ const (
 	// CheckTakehome grades a custom take-home version's reference solution
 	// and flawed variants; its id is "takehome-check:" and the version id.
 	CheckTakehome = "takehome:check"
+	// CompareSubmission fingerprints one graded run's code snapshot and
+	// compares it with its take-home's group; its id is
+	// "similarity:<submission id>:<run>".
+	CompareSubmission = "similarity:submission"
+	// CompareKnownSolution fetches, snapshots and fingerprints a known
+	// solution and compares it with its group; its id is "known:<id>".
+	CompareKnownSolution = "similarity:known"
 )
 
 // GradePayload is the body of a GradeSubmission task.
@@ -47,6 +54,18 @@ type TakehomeCheckPayload struct {
 	VersionID string `json:"version_id"`
 }
 
+// SimilarityPayload is the body of a CompareSubmission task. Its key is not
+// "submission_id": the outbox sweeper reads that key as a pending grading.
+type SimilarityPayload struct {
+	SubmissionID string `json:"compared_submission_id"`
+	Run          int    `json:"run"`
+}
+
+// KnownSolutionPayload is the body of a CompareKnownSolution task.
+type KnownSolutionPayload struct {
+	KnownSolutionID string `json:"known_solution_id"`
+}
+
 // Queues. Grading and regrades are apart so a reviewer's regrades wait
 // behind candidates' first gradings; mail goes to the default queue.
 const (
@@ -54,9 +73,12 @@ const (
 	QueueGrading  = "grading"
 	QueueRegrade  = "regrade"
 	QueueDefault  = "default"
+	// QueueSimilarity holds the similarity tasks: no one waits on them.
+	QueueSimilarity = "similarity"
 )
 
 // QueuePriorities weighs each queue for the worker: webhooks go first
 // (receivers wait on them), then grading, then mail, then regrades (a
-// reviewer's afterthought).
-var QueuePriorities = map[string]int{QueueWebhooks: 6, QueueGrading: 3, QueueDefault: 2, QueueRegrade: 1}
+// reviewer's afterthought) and similarity (read when a reviewer opens the
+// scorecard, minutes later at the earliest).
+var QueuePriorities = map[string]int{QueueWebhooks: 6, QueueGrading: 3, QueueDefault: 2, QueueRegrade: 1, QueueSimilarity: 1}

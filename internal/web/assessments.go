@@ -8,6 +8,7 @@ import (
 	"github.com/assayhq/assay/internal/auth"
 	"github.com/assayhq/assay/internal/catalog"
 	"github.com/assayhq/assay/internal/rules"
+	"github.com/assayhq/assay/internal/similarity"
 	"github.com/assayhq/assay/internal/store"
 	"github.com/gin-gonic/gin"
 )
@@ -38,7 +39,8 @@ type assessmentForm struct {
 	Takehome, Title, Instructions, View string
 	Mode                                string // grading mode: adaptive or strict
 	Hours, Attempts                     string
-	Blind                               bool // reviewers see candidates by number until a decision
+	Blind                               bool   // reviewers see candidates by number until a decision
+	Similarity                          string // the similarity threshold in percent
 	Errors                              map[string]string
 }
 
@@ -51,6 +53,7 @@ func formValues(c *gin.Context, f *assessmentForm) {
 	f.View = c.PostForm("candidate_view")
 	f.Mode = c.PostForm("grading_mode")
 	f.Blind = c.PostForm("blind_review") == "on"
+	f.Similarity = strings.TrimSpace(c.PostForm("similarity_threshold"))
 }
 
 // takehomes is what the organisation may make assessments of: the built-in
@@ -67,14 +70,14 @@ func (s *server) newAssessment(c *gin.Context) {
 	}
 	s.render(c, http.StatusOK, "assessment_new", "New assessment", assessmentForm{
 		Takehomes: ths, Hours: strconv.Itoa(rules.DefaultHours), Attempts: strconv.Itoa(rules.DefaultAttempts),
-		View: rules.DefaultCandidateView, Mode: rules.DefaultGradingMode,
+		View: rules.DefaultCandidateView, Mode: rules.DefaultGradingMode, Similarity: percentOf(similarity.DefaultThreshold),
 	})
 }
 
 // validate checks the form by the rules the API checks its JSON by. A
 // number that does not parse breaks its rule as 0 does. The take-home must
 // be one of the form's (an edit keeps its own).
-func (f *assessmentForm) validate() (hours, attempts int) {
+func (f *assessmentForm) validate() (hours, attempts int, threshold float64) {
 	f.Errors = map[string]string{}
 	if _, ok := f.chosen(); !ok && f.ID == "" {
 		f.Errors["takehome"] = "Choose a take-home."
@@ -87,7 +90,15 @@ func (f *assessmentForm) validate() (hours, attempts int) {
 	check(f.Errors, "attempts", "attempts", rules.MaxSubmissions(attempts))
 	check(f.Errors, "view", "the candidate view", rules.CandidateView(f.View))
 	check(f.Errors, "mode", "the grading mode", rules.GradingMode(f.Mode))
-	return hours, attempts
+	if f.Similarity == "" {
+		return hours, attempts, 0 // left as it is (the default on create)
+	}
+	percent, _ := strconv.Atoi(f.Similarity)
+	threshold = float64(percent) / 100
+	if rules.SimilarityThreshold(threshold) != nil {
+		f.Errors["similarity"] = "The similarity threshold must be a whole percentage from 1 to 100."
+	}
+	return hours, attempts, threshold
 }
 
 // chosen is the form's take-home among those offered.
@@ -100,6 +111,17 @@ func (f *assessmentForm) chosen() (catalog.Takehome, bool) {
 	return catalog.Takehome{}, false
 }
 
+// given is a threshold the form gave, nil when it gave none.
+func given(threshold float64) *float64 {
+	if threshold == 0 {
+		return nil
+	}
+	return &threshold
+}
+
+// percentOf shows a threshold as the form's whole percentage.
+func percentOf(f float64) string { return strconv.Itoa(int(f*100 + 0.5)) }
+
 func (s *server) createAssessment(c *gin.Context) {
 	ths, err := s.takehomes(c)
 	if err != nil {
@@ -108,14 +130,15 @@ func (s *server) createAssessment(c *gin.Context) {
 	}
 	f := assessmentForm{Takehomes: ths, Takehome: c.PostForm("takehome")}
 	formValues(c, &f)
-	hours, attempts := f.validate()
+	hours, attempts, threshold := f.validate()
 	if len(f.Errors) > 0 {
 		s.render(c, http.StatusUnprocessableEntity, "assessment_new", "New assessment", f)
 		return
 	}
 	th, _ := f.chosen()
 	as := store.Assessment{Takehome: th.Slug, SuiteVersion: th.Version, Title: f.Title, Instructions: f.Instructions,
-		HoursAllowed: hours, MaxSubmissions: attempts, CandidateView: f.View, GradingMode: f.Mode, BlindReview: f.Blind}
+		HoursAllowed: hours, MaxSubmissions: attempts, CandidateView: f.View, GradingMode: f.Mode, BlindReview: f.Blind,
+		SimilarityThreshold: threshold}
 	if th.Custom {
 		// The version offered is pinned; the store checks again that it is
 		// the organisation's and still issuable.
@@ -193,7 +216,7 @@ func (s *server) editAssessment(c *gin.Context) {
 	s.render(c, http.StatusOK, "assessment_new", "Edit "+as.Title, assessmentForm{
 		ID: as.ID, Takehome: as.Takehome, Title: as.Title, Instructions: as.Instructions,
 		Hours: strconv.Itoa(as.HoursAllowed), Attempts: strconv.Itoa(as.MaxSubmissions), View: as.CandidateView,
-		Mode: as.GradingMode, Blind: as.BlindReview,
+		Mode: as.GradingMode, Blind: as.BlindReview, Similarity: percentOf(as.SimilarityThreshold),
 	})
 }
 
@@ -207,14 +230,14 @@ func (s *server) updateAssessment(c *gin.Context) {
 	}
 	f := assessmentForm{ID: as.ID, Takehome: as.Takehome}
 	formValues(c, &f)
-	hours, attempts := f.validate()
+	hours, attempts, threshold := f.validate()
 	if len(f.Errors) > 0 {
 		s.render(c, http.StatusUnprocessableEntity, "assessment_new", "Edit "+as.Title, f)
 		return
 	}
 	_, err = s.Store.UpdateAssessment(c.Request.Context(), actor(c), as.ID, store.AssessmentChanges{
 		Title: &f.Title, Instructions: &f.Instructions, HoursAllowed: &hours, MaxSubmissions: &attempts, CandidateView: &f.View,
-		GradingMode: &f.Mode, BlindReview: &f.Blind,
+		GradingMode: &f.Mode, BlindReview: &f.Blind, SimilarityThreshold: given(threshold),
 	})
 	if err != nil {
 		s.fail(c, err)

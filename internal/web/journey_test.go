@@ -16,6 +16,7 @@ import (
 	"github.com/assayhq/assay/internal/mail"
 	"github.com/assayhq/assay/internal/outbox"
 	"github.com/assayhq/assay/internal/pipeline"
+	"github.com/assayhq/assay/internal/simjob"
 	"github.com/assayhq/assay/internal/tasks"
 	"github.com/assayhq/assay/internal/testenv"
 	"github.com/assayhq/assay/internal/worker"
@@ -42,6 +43,7 @@ func runWorker(t *testing.T, e *env) {
 	w.HandleGrading(&pipeline.Pipeline{Store: e.st, Suites: map[string]*grading.Suite{helloSuite.Slug: helloSuite},
 		Sandbox: genv.Sandbox, DB: genv.DB, Fetch: gitfetch.Options{AllowLoopbackHTTP: true}, Owner: "journey-worker"})
 	w.Handle(tasks.SendMail, (&mail.Deliverer{Store: e.st}).HandleTask)
+	w.HandleSimilarity(&simjob.Job{Store: e.st, Catalog: helloCatalog})
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); relay.Run(ctx) }()

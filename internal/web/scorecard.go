@@ -135,6 +135,8 @@ type scorecardData struct {
 	// it kept none; Comments are the reviewers' line comments on any run.
 	Code     *store.CodeSummary
 	Comments []store.CodeComment
+	// Similarity is the submission's closest matches (similarity.go).
+	Similarity *similarityView
 	// The reviewer workspace (review.go): who the viewer may see, the rubric
 	// and every reviewer's scores, the schema laid out.
 	reviewWorkspace
@@ -193,6 +195,10 @@ func (s *server) scorecard(c *gin.Context) {
 		}
 	}
 	if err := s.attachCode(c, &data, runs); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if data.Similarity, err = s.similarityOf(c, d.Submission.ID, as.ID); err != nil {
 		s.fail(c, err)
 		return
 	}

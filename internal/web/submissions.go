@@ -33,6 +33,8 @@ type submissionsData struct {
 type submissionRow struct {
 	store.SubmissionRow
 	Who rules.Identity
+	// Similar is the highest flagged similarity (0: not flagged).
+	Similar float64
 }
 
 func (s *server) submissions(c *gin.Context) {
@@ -63,10 +65,19 @@ func (s *server) submissions(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	flags, err := s.Store.SimilarityFlags(ctx, orgID, ids)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	views := make([]submissionRow, len(rows))
 	for i, r := range rows {
 		views[i] = submissionRow{SubmissionRow: r, Who: rules.Candidate{Name: r.CandidateName, Email: r.CandidateEmail,
-			Number: r.CandidateNumber, BlindReview: r.BlindReview, Decided: r.Decision != nil}.ForViewer(p.Role)}
+			Number: r.CandidateNumber, BlindReview: r.BlindReview, Decided: r.Decision != nil}.ForViewer(p.Role), Similar: flags[r.ID]}
 	}
 	d := submissionsData{Rows: views, Total: total, CanPick: q.AssessmentID != "", Assessments: ass, Statuses: store.SubmissionStatuses, Query: q,
 		Pages: max((total+submissionsPerPage-1)/submissionsPerPage, 1)}

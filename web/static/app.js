@@ -64,8 +64,21 @@
   }
   window.addEventListener("hashchange", openLinkedCheck);
 
+  // A fragment's link on a similarity pair page (#a-f3) brings its lines
+  // into view in the submission's pane; this scrolls the other file's pane
+  // (#b-f3) to its side of the fragment too. Without it, the other side has
+  // a link of its own.
+  function alignFragment() {
+    var m = /^#a-f(\d+)$/.exec(location.hash);
+    var el = m && document.getElementById("b-f" + m[1]);
+    var pane = el && el.closest(".pane");
+    if (pane) pane.scrollTop += el.closest("tr").getBoundingClientRect().top - pane.getBoundingClientRect().top - 40;
+  }
+  window.addEventListener("hashchange", alignFragment);
+
   document.addEventListener("DOMContentLoaded", function () {
     openLinkedCheck();
+    alignFragment();
     countdowns();
     setInterval(countdowns, 1000);
     listen();
