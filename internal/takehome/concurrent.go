@@ -19,6 +19,10 @@ type outcome struct {
 	resp   *grading.Response
 }
 
+// pooledConns is how many connections a concurrent step keeps open for
+// reuse: enough for a rate step's requests in flight on a slow service.
+const pooledConns = 64
+
 // keptFailures bounds the exchanges a concurrent step keeps as evidence.
 const keptFailures = 5
 
@@ -39,11 +43,13 @@ func (x *executor) concurrent(ctx context.Context, gc *grading.C, c *concurrent)
 		reqs[i] = s
 	}
 	outs := make([]outcome, n)
+	svc, release := x.svc.Pooled(pooledConns)
+	defer release()
 	var wg sync.WaitGroup
 	send := func(i int) {
 		defer wg.Done()
 		s := reqs[i]
-		resp, err := x.svc.Send(ctx, s.method, s.path, s.header, s.body)
+		resp, err := svc.Send(ctx, s.method, s.path, s.header, s.body)
 		outs[i] = outcome{status: resp.Status, ms: float64(resp.Exchange.DurationMS), err: err, resp: resp}
 	}
 	start := time.Now()
