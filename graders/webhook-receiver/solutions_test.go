@@ -41,9 +41,12 @@ var checked = sync.OnceValues(func() (*takehome.Report, error) {
 	logLoad("before grading")
 	defer logLoad("after grading")
 	grade := func(ctx context.Context, s *grading.Suite, src takehome.Source, bundleFS fs.FS) (*grading.Scorecard, error) {
-		repo := filepath.Join(tmp, filepath.Base(src.Dir))
-		// The bundle's folder on disk is this package's directory.
-		if err := gradingtest.Repo(filepath.FromSlash(src.Dir), repo); err != nil {
+		name := filepath.Base(src.Dir)
+		work, repo := filepath.Join(tmp, "work-"+name), filepath.Join(tmp, name)
+		if err := src.CopyTo(bundleFS, work); err != nil {
+			return nil, err
+		}
+		if err := gradingtest.Repo(work, repo); err != nil {
 			return nil, err
 		}
 		return env.Grade(ctx, s, repo, gradingtest.Options{ReadyTimeout: 20 * time.Second})

@@ -43,7 +43,7 @@ func (e *BundleEngine) GradeFunc(b *takehome.Bundle) takehome.GradeFunc {
 			o.RepoURL, o.Ref = src.Repo, src.Ref
 			return run.Run(ctx, o)
 		}
-		dir, err := solutionRepo(bundleFS, src.Dir)
+		dir, err := solutionRepo(bundleFS, src)
 		if err != nil {
 			return nil, err
 		}
@@ -69,20 +69,17 @@ func BundleRunOptions(b *takehome.Bundle) run.Options {
 	return o
 }
 
-// solutionRepo copies the bundle's folder dir into a fresh git repository
-// of one commit, so the engine fetches it like any other.
-func solutionRepo(bundleFS fs.FS, dir string) (string, error) {
-	sub, err := fs.Sub(bundleFS, strings.TrimSuffix(dir, "/"))
-	if err != nil {
-		return "", fmt.Errorf("solution %s: %w", dir, err)
-	}
+// solutionRepo copies a bundle's solution folder into a fresh git
+// repository of one commit, so the engine fetches it like any other.
+func solutionRepo(bundleFS fs.FS, src takehome.Source) (string, error) {
+	dir := src.String()
 	tmp, err := os.MkdirTemp("", "assay-solution-")
 	if err != nil {
 		return "", fmt.Errorf("solution %s: %w", dir, err)
 	}
-	if err := os.CopyFS(tmp, sub); err != nil {
+	if err := src.CopyTo(bundleFS, tmp); err != nil {
 		os.RemoveAll(tmp)
-		return "", fmt.Errorf("copy solution %s: %w", dir, err)
+		return "", err
 	}
 	for _, args := range [][]string{
 		{"init", "--quiet", "--initial-branch=main"},

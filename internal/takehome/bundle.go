@@ -20,7 +20,11 @@ import (
 // Source is where a solution lives: a folder of the bundle (Dir, slash
 // separated, relative to the bundle's root) or a git repository (Repo, Ref).
 type Source struct {
-	Dir  string `json:"dir,omitempty"`
+	Dir string `json:"dir,omitempty"`
+	// Over is the folder Dir is laid over: a variant's folder holds only the
+	// files in which it differs from a reference that is a folder of the
+	// bundle (its flaw), so the two cannot drift apart anywhere else.
+	Over string `json:"over,omitempty"`
 	Repo string `json:"repo,omitempty"`
 	Ref  string `json:"ref,omitempty"`
 }
@@ -138,6 +142,11 @@ func validate(s *spec, fsys fs.FS, b *Bundle, ps *problems) {
 		ids[c.ID] = true
 	}
 	b.Variants = validateVariants(s, fsys, ids, ps)
+	for i := range b.Variants {
+		if b.Variants[i].Source.Dir != "" && b.Reference.Dir != "" {
+			b.Variants[i].Source.Over = b.Reference.Dir
+		}
+	}
 	for name, v := range s.Variables {
 		if !envPattern.MatchString(name) {
 			ps.add(v.at, "variable %q: an environment variable name (A-Z, 0-9, _)", name)
