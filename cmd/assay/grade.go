@@ -72,13 +72,7 @@ func runGrade(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The warm Go cache a worker on this host keeps, if there is one: a single
-	// grading does not wait for one to be made.
-	if k := warmKeeper(cfg, sb); k != nil {
-		if g, ok, err := k.Current(); err == nil && ok {
-			sb.SetWarmCache(g.Dir)
-		}
-	}
+	useWarmCache(cfg, sb)
 	card, err := run.Run(ctx, run.Options{
 		Suite: graders.All[f.takehome], RepoURL: f.repo, Ref: f.ref, Sandbox: sb, DB: db,
 		// A local path is accepted here only, never from a web submission.

@@ -49,11 +49,7 @@ func runTakehome(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if k := warmKeeper(cfg, sb); k != nil {
-		if g, ok, err := k.Current(); err == nil && ok {
-			sb.SetWarmCache(g.Dir)
-		}
-	}
+	useWarmCache(cfg, sb)
 	engine := &pipeline.BundleEngine{Sandbox: sb, DB: db, Fetch: gitfetch.Options{AllowLoopbackHTTP: cfg.AllowLoopback},
 		OnPhase: func(solution, phase string) { fmt.Fprintf(os.Stderr, "… %s: %s\n", solution, phase) }}
 	return checkBundle(ctx, b, engine.GradeFunc(b), os.Stdout)
