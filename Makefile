@@ -34,10 +34,17 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 
-test: 
+# webhook-receiver's load checks time answers at 167 events a second, as a
+# worker grading alone would: its package runs by itself after the others,
+# so that no other package's builds share the two cores (they pushed the
+# reference's p95 from 5 ms to 300-600 ms).
+ALONE := github.com/assayhq/assay/graders/webhook-receiver
+
+test:
 	./deploy/ensure-services.sh --browser
 	$(MAKE) vet
-	$(GO) test -count=1 -timeout 25m ./...
+	$(GO) test -count=1 -timeout 25m $$($(GO) list ./... | grep -vx '$(ALONE)')
+	$(GO) test -count=1 -timeout 15m $(ALONE)
 
 bench: services
 	./deploy/bench.sh
