@@ -31,7 +31,7 @@ func (j *Job) Recompute(ctx context.Context, orgID, assessmentID string) (Recomp
 		return done, err
 	}
 	g := &groupIndex{ix: newIndex(), group: similarity.Group{OrgID: orgID, Takehome: as.Takehome}, docs: map[string]store.SimilarityDoc{}}
-	tmpl, err := j.template(g.ix, as.Takehome)
+	tmpl, err := j.template(ctx, g.ix, orgID, as.Takehome)
 	if err != nil {
 		return done, err
 	}

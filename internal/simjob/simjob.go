@@ -9,9 +9,11 @@
 package simjob
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"sync"
 
@@ -19,6 +21,7 @@ import (
 	"github.com/assayhq/assay/internal/similarity"
 	"github.com/assayhq/assay/internal/snapshot"
 	"github.com/assayhq/assay/internal/store"
+	"github.com/assayhq/assay/internal/takehome"
 )
 
 // Job runs the similarity tasks. It is safe for concurrent use.
@@ -29,7 +32,7 @@ type Job struct {
 	// Fetch checks a known solution out and snapshots it.
 	Fetch Fetcher
 
-	templates sync.Map // take-home slug → similarity.Fingerprints
+	templates sync.Map // starter's key → similarity.Fingerprints
 }
 
 // Fetcher fetches a repository and returns its snapshot and commit.
@@ -45,21 +48,60 @@ func newIndex() *similarity.Index {
 
 // template returns the fingerprints of the take-home's starter kit, read by
 // the snapshot's rules; none for a take-home without one.
-func (j *Job) template(ix *similarity.Index, takehome string) (similarity.Fingerprints, error) {
-	if f, ok := j.templates.Load(takehome); ok {
+func (j *Job) template(ctx context.Context, ix *similarity.Index, orgID, takehome string) (similarity.Fingerprints, error) {
+	key, load, err := j.starter(ctx, orgID, takehome)
+	if err != nil {
+		return similarity.Fingerprints{}, err
+	}
+	if f, ok := j.templates.Load(key); ok {
 		return f.(similarity.Fingerprints), nil
 	}
+	kit, err := load()
+	if err != nil {
+		return similarity.Fingerprints{}, fmt.Errorf("starter kit of %s: %w", takehome, err)
+	}
 	var files []similarity.File
-	if th, ok := j.Catalog.Takehome(takehome); ok && th.Starter != nil {
-		kit, err := snapshot.Take(th.Starter, snapshot.Limits{})
+	if kit != nil {
+		snap, err := snapshot.Take(kit, snapshot.Limits{})
 		if err != nil {
 			return similarity.Fingerprints{}, fmt.Errorf("read the starter kit of %s: %w", takehome, err)
 		}
-		files = engineFiles(kit.Files)
+		files = engineFiles(snap.Files)
 	}
 	f := ix.Fingerprint(files)
-	j.templates.Store(takehome, f)
+	j.templates.Store(key, f)
 	return f, nil
+}
+
+// starter says where a take-home's starter kit is: the key its fingerprints
+// are kept under and how to read it (nil for no kit). A built-in one's is
+// kept by slug; an organisation's own one's by its newest issuable version
+// (slugs are the organisation's, and a new version may change the kit), its
+// stored bundle read only when that version's is not kept yet.
+func (j *Job) starter(ctx context.Context, orgID, slug string) (string, func() (fs.FS, error), error) {
+	if th, ok := j.Catalog.Takehome(slug); ok {
+		return "builtin:" + slug, func() (fs.FS, error) { return th.Starter, nil }, nil
+	}
+	own, err := j.Store.IssuableTakehomes(ctx, orgID)
+	if err != nil {
+		return "", nil, fmt.Errorf("starter kit of %s: %w", slug, err)
+	}
+	for _, th := range own {
+		if th.Slug == slug {
+			return "version:" + th.VersionID, func() (fs.FS, error) {
+				v, err := j.Store.TakehomeBundle(ctx, orgID, th.VersionID)
+				if err != nil {
+					return nil, err
+				}
+				b, _, err := takehome.LoadZip(bytes.NewReader(v.Bundle), int64(len(v.Bundle)))
+				if err != nil {
+					return nil, err
+				}
+				return b.Starter, nil
+			}, nil
+		}
+	}
+	return "none:" + orgID + ":" + slug, func() (fs.FS, error) { return nil, nil }, nil
 }
 
 func engineFiles(files []snapshot.File) []similarity.File {
@@ -84,7 +126,7 @@ type groupIndex struct {
 // feature, or made by another version of the engine).
 func (j *Job) buildIndex(ctx context.Context, orgID, takehome string, skip func(store.SimilarityDoc) bool) (*groupIndex, error) {
 	g := &groupIndex{ix: newIndex(), group: similarity.Group{OrgID: orgID, Takehome: takehome}, docs: map[string]store.SimilarityDoc{}}
-	tmpl, err := j.template(g.ix, takehome)
+	tmpl, err := j.template(ctx, g.ix, orgID, takehome)
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/assayhq/assay/internal/store"
 	"github.com/assayhq/assay/internal/storetest"
 	"github.com/assayhq/assay/internal/tasks"
+	"github.com/assayhq/assay/internal/testenv"
 )
 
 const graders = "../../graders"
@@ -248,6 +249,41 @@ func TestStarterOnlySubmissionsNeverFlag(t *testing.T) {
 		for _, m := range e.matches(t, e.a, id) {
 			if m.Flagged || m.Similarity > 0.01 {
 				t.Errorf("starter-only submission %s matched %+v", id, m)
+			}
+		}
+	}
+}
+
+// An organisation's own take-home subtracts its own starter kit, read from
+// the stored bundle: two submissions that are only that kit never flag.
+func TestOwnTakehomeStarterNeverFlags(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	files := testenv.HelloBundle("own-list", "hello\n")
+	for name, content := range readDir(t, graders+"/shopping-list/starter") {
+		files["starter/"+name] = content
+	}
+	bundle := testenv.Zip(files)
+	v := &store.TakehomeVersion{SuiteVersion: "1", Title: "Own list", Brief: "# Own list", Source: store.TakehomeSourceUpload, Bundle: bundle}
+	if _, err := e.st.CreateTakehome(ctx, e.a, "own-list", v); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.FinishTakehomeCheck(ctx, e.a.OrgID, v.ID, store.TakehomeIssuable, json.RawMessage(`[]`), ""); err != nil {
+		t.Fatal(err)
+	}
+	as := store.Assessment{Takehome: "own-list", SuiteVersion: "1", Title: "Own list", HoursAllowed: 24, MaxSubmissions: 3,
+		CandidateView: store.ViewTotal, TakehomeVersionID: &v.ID}
+	if err := e.st.CreateAssessment(ctx, e.a, &as); err != nil {
+		t.Fatal(err)
+	}
+	starter := os.DirFS(graders + "/shopping-list/starter")
+	first := e.graded(t, e.a, as.ID, "Ada", starter)
+	second := e.graded(t, e.a, as.ID, "Grace", starter)
+	e.runTasks(t)
+	for _, id := range []string{first, second} {
+		for _, m := range e.matches(t, e.a, id) {
+			if m.Flagged || m.Similarity > 0.01 {
+				t.Errorf("starter-only submission %s of the organisation's own take-home matched %+v", id, m)
 			}
 		}
 	}
