@@ -12,7 +12,7 @@ import (
 // version (or another k or window) are refused by ParseFingerprints' users
 // (ErrStale), so callers fingerprint the files again instead of comparing
 // hashes that mean something else.
-const FingerprintVersion = 1
+const FingerprintVersion = 2 // 2: names chroma split are one token
 
 // ErrStale is returned for stored fingerprints made with another version, k
 // or window than the index's.

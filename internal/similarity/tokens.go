@@ -130,10 +130,21 @@ func chromaTokens(lexer chroma.Lexer, content string) []token {
 	}
 	var list tokenList
 	line := int32(1)
+	previousName := false
 	for t := iterator(); t != chroma.EOF; t = iterator() {
 		start := line
 		line += int32(strings.Count(t.Value, "\n"))
-		list.add(normalise(t), start, line)
+		text := normalise(t)
+		// Two names with nothing between them are one identifier that
+		// chroma split: its JavaScript lexer reads b.occurred_at as
+		// "occurred" and "_at". The scanner reads one name, as the
+		// language does.
+		if text == nameToken && previousName {
+			list.tokens[len(list.tokens)-1].endLine = line
+			continue
+		}
+		previousName = text == nameToken
+		list.add(text, start, line)
 	}
 	return list.tokens
 }
